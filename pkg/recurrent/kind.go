@@ -1,0 +1,93 @@
+package recurrent
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute/dtypes"
+)
+
+// Kind names a recurrent cell, with PyTorch's spelling of the mode.
+type Kind string
+
+// The cells of this package.
+const (
+	RNNTanh Kind = "rnn_tanh" // Elman RNN with tanh, torch.nn.RNN(nonlinearity="tanh")
+	RNNReLU Kind = "rnn_relu" // Elman RNN with ReLU, torch.nn.RNN(nonlinearity="relu")
+	LSTM    Kind = "lstm"     // torch.nn.LSTM
+	GRU     Kind = "gru"      // torch.nn.GRU
+)
+
+// Kinds lists every cell kind, in a fixed order.
+var Kinds = []Kind{RNNTanh, RNNReLU, LSTM, GRU}
+
+// ParseKind accepts "rnn_tanh", "rnn_relu", "lstm", "gru" (and "rnn" for "rnn_tanh").
+func ParseKind(s string) (Kind, error) {
+	switch s {
+	case "rnn", string(RNNTanh):
+		return RNNTanh, nil
+	case string(RNNReLU), string(LSTM), string(GRU):
+		return Kind(s), nil
+	}
+	return "", fmt.Errorf("recurrent: unknown cell kind %q, want one of rnn_tanh, rnn_relu, lstm, gru", s)
+}
+
+// Gates is G, the number of stacked gate blocks in the weights: 1 (RNN), 4 (LSTM), 3 (GRU).
+func (k Kind) Gates() int {
+	switch k {
+	case LSTM:
+		return 4
+	case GRU:
+		return 3
+	}
+	return 1
+}
+
+// HasCellState reports whether the cell carries a second state c_t (the LSTM).
+func (k Kind) HasCellState() bool { return k == LSTM }
+
+// Config describes a stack of recurrent layers.
+type Config struct {
+	Kind       Kind
+	InputSize  int          // D, features of x_t
+	HiddenSize int          // H
+	NumLayers  int          // L >= 1; layer l > 0 reads the hidden states of layer l-1
+	DType      dtypes.DType // Float32 or Float64
+}
+
+// Validate returns an error that says what is wrong with the configuration.
+func (c Config) Validate() error {
+	if _, err := ParseKind(string(c.Kind)); err != nil {
+		return err
+	}
+	if c.InputSize <= 0 {
+		return fmt.Errorf("recurrent: input size must be > 0, got %d", c.InputSize)
+	}
+	if c.HiddenSize <= 0 {
+		return fmt.Errorf("recurrent: hidden size must be > 0, got %d", c.HiddenSize)
+	}
+	if c.NumLayers <= 0 {
+		return fmt.Errorf("recurrent: number of layers must be >= 1, got %d", c.NumLayers)
+	}
+	if c.DType != dtypes.Float32 && c.DType != dtypes.Float64 {
+		return fmt.Errorf("recurrent: dtype must be Float32 or Float64, got %s", c.DType)
+	}
+	return nil
+}
+
+// LayerInputSize is the input width of layer l: D for l = 0, H above.
+func (c Config) LayerInputSize(l int) int {
+	if l == 0 {
+		return c.InputSize
+	}
+	return c.HiddenSize
+}
+
+// NumParams is the number of trainable scalars: per layer G*H*(D_l + H + 2).
+func (c Config) NumParams() int {
+	n := 0
+	G, H := c.Kind.Gates(), c.HiddenSize
+	for l := range c.NumLayers {
+		n += G * H * (c.LayerInputSize(l) + H + 2)
+	}
+	return n
+}

@@ -1,0 +1,152 @@
+package recurrent
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+)
+
+// LayerParams are the graph nodes of one layer's weights, in PyTorch's layout.
+type LayerParams struct {
+	WIH *Node // weight_ih [G*H, D]
+	WHH *Node // weight_hh [G*H, H]
+	BIH *Node // bias_ih [G*H]
+	BHH *Node // bias_hh [G*H]
+}
+
+// SplitParams groups a flat list of 4*L nodes (ParamNames order) into layers.
+func SplitParams(params []*Node) []LayerParams {
+	layers := make([]LayerParams, len(params)/4)
+	for l := range layers {
+		layers[l] = LayerParams{params[4*l], params[4*l+1], params[4*l+2], params[4*l+3]}
+	}
+	return layers
+}
+
+// gates is one layer's weights split into per-gate blocks, done once per graph, outside the
+// time loop, so that the loop never slices a gate out of a [B, G*H] tensor.
+type gates struct {
+	wih, whh []*Node // G blocks of [H, D] and [H, H]
+	bih, bhh []*Node // G blocks of [H]
+}
+
+func splitGates(p LayerParams, G int) gates {
+	return gates{
+		wih: Split(p.WIH, 0, G), whh: Split(p.WHH, 0, G),
+		bih: Split(p.BIH, 0, G), bhh: Split(p.BHH, 0, G),
+	}
+}
+
+// Trace holds every per-step value of one layer's forward pass; the hand-written BPTT
+// (package bptt) reads it.
+type Trace struct {
+	Kind  Kind
+	X     *Node     // the layer's input sequence [B, T, D]
+	H0    *Node     // [B, H]
+	C0    *Node     // [B, H], LSTM only
+	H     []*Node   // h_1..h_T, each [B, H]
+	C     []*Node   // c_1..c_T, LSTM only
+	Gates [][]*Node // per step, the post-activation gates: LSTM i,f,g,o; GRU r,z,n,(W_hn h + b_hn); RNN none
+}
+
+// inputProjections computes, for every time step at once, the part of each gate's
+// pre-activation that does not depend on h_{t-1}: x_t W_i^T + bias, as one matmul per gate over
+// the whole sequence. It returns, per gate, the T per-step slices [B, H].
+//
+// The biases folded in are b_ih + b_hh, except for the GRU's n gate, whose b_hn must stay
+// inside the reset product r ⊙ (W_hn h + b_hn).
+func inputProjections(kind Kind, gw gates, x *Node) [][]*Node {
+	B, T := x.Shape().Dim(0), x.Shape().Dim(1)
+	G := len(gw.wih)
+	perGate := make([][]*Node, G)
+	for k := range G {
+		H := gw.wih[k].Shape().Dim(0)
+		xp := DotGeneral(x, []int{2}, nil, gw.wih[k], []int{1}, nil) // [B, T, H]
+		bias := gw.bih[k]
+		if !(kind == GRU && k == 2) {
+			bias = Add(bias, gw.bhh[k])
+		}
+		xp = Add(xp, BroadcastToDims(Reshape(bias, 1, 1, H), B, T, H)) // [B, T, H]
+		perGate[k] = SplitTime(xp, 1)                                  // T x [B, H]
+	}
+	return perGate
+}
+
+// hiddenProjection is h W_hh_k^T: [B, H] x [H, H] -> [B, H], contraction on the last axis of both.
+func hiddenProjection(h, whh *Node) *Node {
+	return DotGeneral(h, []int{1}, nil, whh, []int{1}, nil)
+}
+
+// RunLayer runs one layer over the sequence x [B, T, D] from h0 (and c0 for the LSTM), each
+// [B, H], and returns the trace of every step. The sequential part is the loop over t.
+func RunLayer(kind Kind, p LayerParams, x, h0, c0 *Node) *Trace {
+	G := kind.Gates()
+	gw := splitGates(p, G)
+	xp := inputProjections(kind, gw, x) // G x T x [B, H]: the parallel part
+	T := x.Shape().Dim(1)
+	tr := &Trace{Kind: kind, X: x, H0: h0, C0: c0}
+	h, c := h0, c0
+	var bhn *Node
+	if kind == GRU {
+		bhn = BroadcastToDims(ExpandAxes(gw.bhh[2], 0), h0.Shape().Dimensions...) // [B, H]
+	}
+	for t := range T { // the sequential part: step t needs h_{t-1}
+		switch kind {
+		case RNNTanh, RNNReLU:
+			h = rnnStep(kind, xp[0][t], h, gw.whh[0])
+		case LSTM:
+			var gs []*Node
+			h, c, gs = lstmStep(xp[0][t], xp[1][t], xp[2][t], xp[3][t], h, c, gw.whh)
+			tr.Gates = append(tr.Gates, gs)
+			tr.C = append(tr.C, c)
+		case GRU:
+			var gs []*Node
+			h, gs = gruStep(xp[0][t], xp[1][t], xp[2][t], h, gw.whh, bhn)
+			tr.Gates = append(tr.Gates, gs)
+		default:
+			panic(fmt.Sprintf("recurrent: unknown kind %q", kind))
+		}
+		tr.H = append(tr.H, h)
+	}
+	return tr
+}
+
+// Forward runs a stack of layers over x [B, T, D]. params holds 4 nodes per layer in
+// ParamNames order; h0 and c0 are [L, B, H] or nil for zeros (c0 is ignored unless LSTM).
+// It returns out [B, T, H] (the top layer's hidden states), hn [L, B, H] and, for the LSTM,
+// cn [L, B, H], plus the per-layer traces.
+func Forward(kind Kind, params []*Node, x, h0, c0 *Node) (out, hn, cn *Node, traces []*Trace) {
+	layers := SplitParams(params)
+	L := len(layers)
+	B := x.Shape().Dim(0)
+	H := layers[0].WHH.Shape().Dim(1)
+	g := x.Graph()
+	if h0 == nil {
+		h0 = Zeros(g, shapes.Make(x.DType(), L, B, H))
+	}
+	if kind.HasCellState() && c0 == nil {
+		c0 = Zeros(g, shapes.Make(x.DType(), L, B, H))
+	}
+	var hFinal, cFinal []*Node
+	input := x
+	for l, p := range layers {
+		var cl *Node
+		if kind.HasCellState() {
+			cl = Squeeze(SliceAxis(c0, 0, AxisElem(l)), 0)
+		}
+		tr := RunLayer(kind, p, input, Squeeze(SliceAxis(h0, 0, AxisElem(l)), 0), cl)
+		traces = append(traces, tr)
+		hFinal = append(hFinal, tr.H[len(tr.H)-1])
+		if kind.HasCellState() {
+			cFinal = append(cFinal, tr.C[len(tr.C)-1])
+		}
+		input = StackTime(tr.H, 1) // [B, T, H]
+	}
+	out = input
+	hn = Stack(hFinal, 0)
+	if kind.HasCellState() {
+		cn = Stack(cFinal, 0)
+	}
+	return out, hn, cn, traces
+}

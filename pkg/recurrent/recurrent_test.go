@@ -1,0 +1,276 @@
+package recurrent
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/gomlx/gomlx/ml/layers/lstm"
+	"github.com/rnn-course/bottleneck/pkg/backend"
+	"github.com/stretchr/testify/require"
+)
+
+func testBackend(t testing.TB) compute.Backend {
+	b, _, err := backend.New()
+	require.NoError(t, err)
+	return b
+}
+
+func randTensor(rng *rand.Rand, dtype dtypes.DType, scale float64, dims ...int) *tensors.Tensor {
+	t := tensors.FromShape(shapes.Make(dtype, dims...))
+	t.MustMutableFlatData(func(flat any) {
+		switch v := flat.(type) {
+		case []float32:
+			for i := range v {
+				v[i] = float32(scale * rng.NormFloat64())
+			}
+		case []float64:
+			for i := range v {
+				v[i] = scale * rng.NormFloat64()
+			}
+		}
+	})
+	return t
+}
+
+func flat64(t *tensors.Tensor) []float64 {
+	var out []float64
+	t.MustConstFlatData(func(flat any) {
+		switch v := flat.(type) {
+		case []float32:
+			for _, x := range v {
+				out = append(out, float64(x))
+			}
+		case []float64:
+			out = append(out, v...)
+		}
+	})
+	return out
+}
+
+// relErr is ||a-b|| / max(||a||, ||b||, tiny).
+func relErr(a, b []float64) float64 {
+	var d, na, nb float64
+	for i := range a {
+		d += (a[i] - b[i]) * (a[i] - b[i])
+		na += a[i] * a[i]
+		nb += b[i] * b[i]
+	}
+	return math.Sqrt(d) / math.Max(math.Sqrt(max(na, nb)), 1e-30)
+}
+
+// lossFn builds sum(out*g) + sum(hn*gh) (+ sum(cn*gc)) for a configuration.
+func lossGraph(cfg Config, in []*Node) *Node {
+	n := 4 * cfg.NumLayers
+	params, x, h0, g, gh := in[:n], in[n], in[n+1], in[n+2], in[n+3]
+	var c0, gc *Node
+	if cfg.Kind.HasCellState() {
+		c0, gc = in[n+4], in[n+5]
+	}
+	out, hn, cn, _ := Forward(cfg.Kind, params, x, h0, c0)
+	loss := Add(ReduceAllSum(Mul(out, g)), ReduceAllSum(Mul(hn, gh)))
+	if cn != nil {
+		loss = Add(loss, ReduceAllSum(Mul(cn, gc)))
+	}
+	return loss
+}
+
+// TestGradientsFiniteDifferences checks autodiff BPTT through every cell against central finite
+// differences in float64, for every weight and for x.
+func TestGradientsFiniteDifferences(t *testing.T) {
+	b := testBackend(t)
+	for _, kind := range Kinds {
+		t.Run(string(kind), func(t *testing.T) {
+			cfg := Config{Kind: kind, InputSize: 3, HiddenSize: 4, NumLayers: 2, DType: dtypes.Float64}
+			w, err := NewWeights(cfg, 7)
+			require.NoError(t, err)
+			rng := rand.New(rand.NewPCG(1, 2))
+			B, T := 2, 6
+			x := randTensor(rng, cfg.DType, 1, B, T, cfg.InputSize)
+			args := []*tensors.Tensor{}
+			args = append(args, w.Tensors...)
+			args = append(args, x, randTensor(rng, cfg.DType, 0.5, 2, B, 4),
+				randTensor(rng, cfg.DType, 1, B, T, 4), randTensor(rng, cfg.DType, 1, 2, B, 4))
+			if kind.HasCellState() {
+				args = append(args, randTensor(rng, cfg.DType, 0.5, 2, B, 4), randTensor(rng, cfg.DType, 1, 2, B, 4))
+			}
+			nWrt := len(w.Tensors) + 1 // weights and x
+			gradExec, err := NewExec(b, func(in []*Node) []*Node {
+				return Gradient(lossGraph(cfg, in), in[:nWrt]...)
+			})
+			require.NoError(t, err)
+			lossExec, err := NewExec(b, func(in []*Node) *Node { return lossGraph(cfg, in) })
+			require.NoError(t, err)
+			anyArgs := func() []any {
+				a := make([]any, len(args))
+				for i := range args {
+					a[i] = args[i]
+				}
+				return a
+			}
+			grads, err := gradExec.Call(anyArgs()...)
+			require.NoError(t, err)
+			names := append(w.Names(), "x")
+			const eps = 1e-6
+			for i := range nWrt {
+				ad := flat64(grads[i])
+				fd := make([]float64, len(ad))
+				for j := range fd {
+					var orig float64
+					args[i].MustMutableFlatData(func(f any) { orig = f.([]float64)[j]; f.([]float64)[j] = orig + eps })
+					lp := tensors.ToScalar[float64](lossExec.MustCall1(anyArgs()...))
+					args[i].MustMutableFlatData(func(f any) { f.([]float64)[j] = orig - eps })
+					lm := tensors.ToScalar[float64](lossExec.MustCall1(anyArgs()...))
+					args[i].MustMutableFlatData(func(f any) { f.([]float64)[j] = orig })
+					fd[j] = (lp - lm) / (2 * eps)
+				}
+				e := relErr(ad, fd)
+				t.Logf("%s %-14s relative error %.2g", kind, names[i], e)
+				require.Less(t, e, 1e-6, "%s: d loss / d %s: relative error %.3g between autodiff and finite differences", kind, names[i], e)
+			}
+		})
+	}
+}
+
+// TestSplitTimeMatchesSlicing checks that the linear-cost SplitTime/StackTime give the same
+// values and gradients as plain slicing and stacking, for short and two-level (long) sequences.
+func TestSplitTimeMatchesSlicing(t *testing.T) {
+	b := testBackend(t)
+	for _, T := range []int{1, 5, 64, 65, 150} {
+		t.Run(fmt.Sprint("T=", T), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(3, uint64(T)))
+			x := randTensor(rng, dtypes.Float64, 1, 2, T, 3)
+			w := randTensor(rng, dtypes.Float64, 1, 2, T, 3)
+			build := func(linear bool) func(x, w *Node) []*Node {
+				return func(x, w *Node) []*Node {
+					var steps []*Node
+					if linear {
+						steps = SplitTime(x, 1)
+					} else {
+						for t := range T {
+							steps = append(steps, Squeeze(SliceAxis(x, 1, AxisElem(t)), 1))
+						}
+					}
+					// A non-linear per-step function so that each step's gradient differs.
+					for t := range steps {
+						steps[t] = MulScalar(Tanh(steps[t]), float64(t+1))
+					}
+					var y *Node
+					if linear {
+						y = StackTime(steps, 1)
+					} else {
+						y = Stack(steps, 1)
+					}
+					loss := ReduceAllSum(Mul(y, w))
+					return append([]*Node{y}, Gradient(loss, x)...)
+				}
+			}
+			lin, err := NewExec(b, build(true))
+			require.NoError(t, err)
+			ref, err := NewExec(b, build(false))
+			require.NoError(t, err)
+			a, err := lin.Call(x, w)
+			require.NoError(t, err)
+			r, err := ref.Call(x, w)
+			require.NoError(t, err)
+			require.Less(t, relErr(flat64(a[0]), flat64(r[0])), 1e-15)
+			require.Less(t, relErr(flat64(a[1]), flat64(r[1])), 1e-15)
+		})
+	}
+}
+
+// TestLSTMMatchesGoMLX compares this package's LSTM with GoMLX's ml/layers/lstm given the same
+// weights (ONNX gate order i, o, f, c there; PyTorch's i, f, g, o here).
+func TestLSTMMatchesGoMLX(t *testing.T) {
+	b := testBackend(t)
+	cfg := Config{Kind: LSTM, InputSize: 5, HiddenSize: 6, NumLayers: 1, DType: dtypes.Float32}
+	w, err := NewWeights(cfg, 11)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(5, 6))
+	B, T := 3, 9
+	x := randTensor(rng, cfg.DType, 1, B, T, cfg.InputSize)
+	h0 := randTensor(rng, cfg.DType, 0.5, 1, B, cfg.HiddenSize)
+	c0 := randTensor(rng, cfg.DType, 0.5, 1, B, cfg.HiddenSize)
+	r, err := NewRunner(b, cfg)
+	require.NoError(t, err)
+	ours, err := r.Run(w, x, h0, c0)
+	require.NoError(t, err)
+
+	H := cfg.HiddenSize
+	onnxOrder := []int{0, 3, 1, 2} // ONNX i, o, f, c  <-  PyTorch blocks i=0, f=1, g=2, o=3
+	theirs, err := ExecOnceN(b, func(in []*Node) []*Node {
+		wih, whh, bih, bhh, x, h0, c0 := in[0], in[1], in[2], in[3], in[4], in[5], in[6]
+		reorder := func(m *Node, inner ...int) *Node {
+			blocks := Split(m, 0, 4)
+			var out []*Node
+			for _, k := range onnxOrder {
+				out = append(out, Reshape(blocks[k], append([]int{1, H}, inner...)...))
+			}
+			return Concatenate(out, 0)
+		}
+		inputsW := ExpandAxes(reorder(wih, cfg.InputSize), 0)                        // [1, 4, H, D]
+		recurrentW := ExpandAxes(reorder(whh, H), 0)                                 // [1, 4, H, H]
+		biases := ExpandAxes(Concatenate([]*Node{reorder(bih), reorder(bhh)}, 0), 0) // [1, 8, H]
+		all, hn, cn := lstm.NewWithWeights(x, inputsW, recurrentW, biases, nil).InitialStates(h0, c0).Done()
+		out := Transpose(Squeeze(all, 1), 0, 1) // [T, B, H] -> [B, T, H]
+		return []*Node{out, hn, cn}
+	}, w.Tensors[0], w.Tensors[1], w.Tensors[2], w.Tensors[3], x, h0, c0)
+	require.NoError(t, err)
+	require.Less(t, relErr(flat64(ours.Out), flat64(theirs[0])), 1e-5)
+	require.Less(t, relErr(flat64(ours.HN), flat64(theirs[1])), 1e-5)
+	require.Less(t, relErr(flat64(ours.CN), flat64(theirs[2])), 1e-5)
+}
+
+func TestInvalidInputs(t *testing.T) {
+	b := testBackend(t)
+	good := Config{Kind: GRU, InputSize: 3, HiddenSize: 4, NumLayers: 1, DType: dtypes.Float32}
+	for name, cfg := range map[string]Config{
+		"hidden size 0":   {Kind: GRU, InputSize: 3, HiddenSize: 0, NumLayers: 1, DType: dtypes.Float32},
+		"hidden size < 0": {Kind: GRU, InputSize: 3, HiddenSize: -2, NumLayers: 1, DType: dtypes.Float32},
+		"unknown kind":    {Kind: "transformer", InputSize: 3, HiddenSize: 4, NumLayers: 1, DType: dtypes.Float32},
+		"no layers":       {Kind: GRU, InputSize: 3, HiddenSize: 4, NumLayers: 0, DType: dtypes.Float32},
+		"int dtype":       {Kind: GRU, InputSize: 3, HiddenSize: 4, NumLayers: 1, DType: dtypes.Int32},
+	} {
+		_, err := NewWeights(cfg, 1)
+		require.Error(t, err, name)
+		_, err = NewRunner(b, cfg)
+		require.Error(t, err, name)
+	}
+	_, err := ParseKind("lstmm")
+	require.ErrorContains(t, err, "lstmm")
+
+	w, err := NewWeights(good, 1)
+	require.NoError(t, err)
+	r, err := NewRunner(b, good)
+	require.NoError(t, err)
+	for name, tc := range map[string]struct {
+		x, h0, c0 *tensors.Tensor
+		want      string
+	}{
+		"wrong features": {x: tensors.FromShape(shapes.Make(dtypes.Float32, 2, 5, 7)), want: "input size 3"},
+		"empty sequence": {x: tensors.FromShape(shapes.Make(dtypes.Float32, 2, 0, 3)), want: "empty sequence"},
+		"batch of zero":  {x: tensors.FromShape(shapes.Make(dtypes.Float32, 0, 5, 3)), want: "batch of zero"},
+		"rank 2":         {x: tensors.FromShape(shapes.Make(dtypes.Float32, 5, 3)), want: "[batch, time, features]"},
+		"float64 x":      {x: tensors.FromShape(shapes.Make(dtypes.Float64, 2, 5, 3)), want: "dtype"},
+		"bad h0": {x: tensors.FromShape(shapes.Make(dtypes.Float32, 2, 5, 3)),
+			h0: tensors.FromShape(shapes.Make(dtypes.Float32, 1, 3, 4)), want: "h0"},
+		"c0 for gru": {x: tensors.FromShape(shapes.Make(dtypes.Float32, 2, 5, 3)),
+			c0: tensors.FromShape(shapes.Make(dtypes.Float32, 1, 2, 4)), want: "no cell state"},
+	} {
+		_, err := r.Run(w, tc.x, tc.h0, tc.c0)
+		require.ErrorContains(t, err, tc.want, name)
+	}
+	bad, err := w.Clone()
+	require.NoError(t, err)
+	bad.Tensors[1] = tensors.FromShape(shapes.Make(dtypes.Float32, 12, 5))
+	_, err = r.Run(bad, tensors.FromShape(shapes.Make(dtypes.Float32, 2, 5, 3)), nil, nil)
+	require.ErrorContains(t, err, "weight_hh_l0 has shape")
+	_, err = NewWeightsFromSlices(good, []float32{1, 2})
+	require.Error(t, err)
+}

@@ -1,0 +1,131 @@
+package recurrent
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// CheckInput validates the shapes of an input sequence and of the optional initial states
+// against a configuration, and says what was expected.
+func CheckInput(cfg Config, x shapes.Shape, h0, c0 *shapes.Shape) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if x.Rank() != 3 {
+		return fmt.Errorf("recurrent: x must be [batch, time, features], got shape %s", x)
+	}
+	B, T, D := x.Dim(0), x.Dim(1), x.Dim(2)
+	if B == 0 {
+		return fmt.Errorf("recurrent: batch of zero sequences (x shape %s), want batch >= 1", x)
+	}
+	if T == 0 {
+		return fmt.Errorf("recurrent: empty sequence (x shape %s), want time >= 1", x)
+	}
+	if D != cfg.InputSize {
+		return fmt.Errorf("recurrent: x has %d features per step (shape %s), but the weights expect input size %d",
+			D, x, cfg.InputSize)
+	}
+	if x.DType != cfg.DType {
+		return fmt.Errorf("recurrent: x has dtype %s, the weights are %s", x.DType, cfg.DType)
+	}
+	want := shapes.Make(cfg.DType, cfg.NumLayers, B, cfg.HiddenSize)
+	for _, st := range []struct {
+		name string
+		s    *shapes.Shape
+	}{{"h0", h0}, {"c0", c0}} {
+		if st.s != nil && !st.s.Equal(want) {
+			return fmt.Errorf("recurrent: %s has shape %s, want [layers, batch, hidden] = %s", st.name, *st.s, want)
+		}
+	}
+	if c0 != nil && !cfg.Kind.HasCellState() {
+		return fmt.Errorf("recurrent: c0 given, but a %s has no cell state", cfg.Kind)
+	}
+	return nil
+}
+
+// Result of a forward run on host tensors.
+type Result struct {
+	Out *tensors.Tensor // [B, T, H]
+	HN  *tensors.Tensor // [L, B, H]
+	CN  *tensors.Tensor // [L, B, H], LSTM only
+}
+
+// Runner runs a stack of recurrent layers on host tensors. It validates its inputs and
+// returns errors (never panics) for bad shapes. Graphs are compiled once per input shape.
+type Runner struct {
+	cfg  Config
+	exec *Exec
+}
+
+// NewRunner creates a Runner for the configuration on a backend (see package backend).
+func NewRunner(b compute.Backend, cfg Config) (*Runner, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	n := 4 * cfg.NumLayers
+	exec, err := NewExec(b, func(in []*Node) []*Node {
+		var c0 *Node
+		if cfg.Kind.HasCellState() {
+			c0 = in[n+2]
+		}
+		out, hn, cn, _ := Forward(cfg.Kind, in[:n], in[n], in[n+1], c0)
+		if cn == nil {
+			return []*Node{out, hn}
+		}
+		return []*Node{out, hn, cn}
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Runner{cfg: cfg, exec: exec}, nil
+}
+
+// Run evaluates the layers with weights w on x [B, T, D]; h0 and c0 ([L, B, H]) may be nil.
+func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
+	if w.Config != r.cfg {
+		return nil, fmt.Errorf("recurrent: weights are for %+v, runner for %+v", w.Config, r.cfg)
+	}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	var h0s, c0s *shapes.Shape
+	if h0 != nil {
+		s := h0.Shape()
+		h0s = &s
+	}
+	if c0 != nil {
+		s := c0.Shape()
+		c0s = &s
+	}
+	if err := CheckInput(r.cfg, x.Shape(), h0s, c0s); err != nil {
+		return nil, err
+	}
+	zero := tensors.FromShape(shapes.Make(r.cfg.DType, r.cfg.NumLayers, x.Shape().Dim(0), r.cfg.HiddenSize))
+	if h0 == nil {
+		h0 = zero
+	}
+	args := make([]any, 0, len(w.Tensors)+3)
+	for _, t := range w.Tensors {
+		args = append(args, t)
+	}
+	args = append(args, x, h0)
+	if r.cfg.Kind.HasCellState() {
+		if c0 == nil {
+			c0 = zero
+		}
+		args = append(args, c0)
+	}
+	outs, err := r.exec.Call(args...)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Out: outs[0], HN: outs[1]}
+	if len(outs) > 2 {
+		res.CN = outs[2]
+	}
+	return res, nil
+}

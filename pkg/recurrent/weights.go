@@ -1,0 +1,152 @@
+package recurrent
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// Weights holds the host-side weights of a stack of recurrent layers, in PyTorch's layout and
+// order: for each layer l, weight_ih_l{l} [G*H, D_l], weight_hh_l{l} [G*H, H],
+// bias_ih_l{l} [G*H], bias_hh_l{l} [G*H].
+type Weights struct {
+	Config  Config
+	Tensors []*tensors.Tensor // 4 per layer, in the order of Names()
+}
+
+// ParamNames returns PyTorch's state_dict names for a configuration, 4 per layer.
+func ParamNames(numLayers int) []string {
+	names := make([]string, 0, 4*numLayers)
+	for l := range numLayers {
+		names = append(names,
+			fmt.Sprintf("weight_ih_l%d", l), fmt.Sprintf("weight_hh_l%d", l),
+			fmt.Sprintf("bias_ih_l%d", l), fmt.Sprintf("bias_hh_l%d", l))
+	}
+	return names
+}
+
+// ParamShapes returns the shapes of the 4 tensors of layer l (in ParamNames order).
+func (c Config) ParamShapes(l int) [4][]int {
+	GH := c.Kind.Gates() * c.HiddenSize
+	return [4][]int{{GH, c.LayerInputSize(l)}, {GH, c.HiddenSize}, {GH}, {GH}}
+}
+
+// Names returns the PyTorch names of w.Tensors.
+func (w *Weights) Names() []string { return ParamNames(w.Config.NumLayers) }
+
+// Layer returns the 4 tensors of layer l: weight_ih, weight_hh, bias_ih, bias_hh.
+func (w *Weights) Layer(l int) [4]*tensors.Tensor {
+	return [4]*tensors.Tensor{w.Tensors[4*l], w.Tensors[4*l+1], w.Tensors[4*l+2], w.Tensors[4*l+3]}
+}
+
+// NewWeights creates fresh weights with PyTorch's default initialisation: every weight and bias
+// drawn from U(-k, k), k = 1/sqrt(H). The same seed gives the same weights.
+func NewWeights(cfg Config, seed uint64) (*Weights, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5eed))
+	k := 1 / math.Sqrt(float64(cfg.HiddenSize))
+	w := &Weights{Config: cfg}
+	for l := range cfg.NumLayers {
+		for _, dims := range cfg.ParamShapes(l) {
+			t := tensors.FromShape(shapes.Make(cfg.DType, dims...))
+			t.MustMutableFlatData(func(flat any) {
+				switch v := flat.(type) {
+				case []float32:
+					for i := range v {
+						v[i] = float32(k * (2*rng.Float64() - 1))
+					}
+				case []float64:
+					for i := range v {
+						v[i] = k * (2*rng.Float64() - 1)
+					}
+				}
+			})
+			w.Tensors = append(w.Tensors, t)
+		}
+	}
+	return w, nil
+}
+
+// NewWeightsFromSlices builds weights from flat row-major slices given in ParamNames order
+// ([]float32 or []float64 matching cfg.DType). Shapes are checked.
+func NewWeightsFromSlices(cfg Config, flat ...any) (*Weights, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	names := ParamNames(cfg.NumLayers)
+	if len(flat) != len(names) {
+		return nil, fmt.Errorf("recurrent: got %d weight arrays, want %d (%v)", len(flat), len(names), names)
+	}
+	w := &Weights{Config: cfg}
+	for i, f := range flat {
+		dims := cfg.ParamShapes(i / 4)[i%4]
+		size := 1
+		for _, d := range dims {
+			size *= d
+		}
+		var t *tensors.Tensor
+		switch v := f.(type) {
+		case []float32:
+			if cfg.DType != dtypes.Float32 {
+				return nil, fmt.Errorf("recurrent: %s is []float32, want %s", names[i], cfg.DType)
+			}
+			if len(v) != size {
+				return nil, fmt.Errorf("recurrent: %s has %d values, want %v = %d", names[i], len(v), dims, size)
+			}
+			t = tensors.FromFlatDataAndDimensions(slices.Clone(v), dims...)
+		case []float64:
+			if cfg.DType != dtypes.Float64 {
+				return nil, fmt.Errorf("recurrent: %s is []float64, want %s", names[i], cfg.DType)
+			}
+			if len(v) != size {
+				return nil, fmt.Errorf("recurrent: %s has %d values, want %v = %d", names[i], len(v), dims, size)
+			}
+			t = tensors.FromFlatDataAndDimensions(slices.Clone(v), dims...)
+		default:
+			return nil, fmt.Errorf("recurrent: %s is %T, want []float32 or []float64", names[i], f)
+		}
+		w.Tensors = append(w.Tensors, t)
+	}
+	return w, nil
+}
+
+// Validate checks the number, dtype and shapes of the tensors against the configuration.
+func (w *Weights) Validate() error {
+	if err := w.Config.Validate(); err != nil {
+		return err
+	}
+	names := w.Names()
+	if len(w.Tensors) != len(names) {
+		return fmt.Errorf("recurrent: %d weight tensors, want %d (%v)", len(w.Tensors), len(names), names)
+	}
+	for i, t := range w.Tensors {
+		want := shapes.Make(w.Config.DType, w.Config.ParamShapes(i / 4)[i%4]...)
+		if t == nil {
+			return fmt.Errorf("recurrent: %s is missing", names[i])
+		}
+		if !t.Shape().Equal(want) {
+			return fmt.Errorf("recurrent: %s has shape %s, want %s", names[i], t.Shape(), want)
+		}
+	}
+	return nil
+}
+
+// Clone returns a deep copy.
+func (w *Weights) Clone() (*Weights, error) {
+	c := &Weights{Config: w.Config}
+	for _, t := range w.Tensors {
+		ct, err := t.LocalClone()
+		if err != nil {
+			return nil, err
+		}
+		c.Tensors = append(c.Tensors, ct)
+	}
+	return c, nil
+}
