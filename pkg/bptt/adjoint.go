@@ -1,0 +1,153 @@
+package bptt
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/rnn-course/bottleneck/pkg/recurrent"
+)
+
+// LayerGrads are the gradients of one layer, from Adjoint.
+type LayerGrads struct {
+	WIH, WHH, BIH, BHH *Node   // same shapes as the weights
+	DX                 []*Node // ∂L/∂x_t for each step, [B, D]
+	DH0, DC0           *Node   // ∂L/∂h_0 and (LSTM) ∂L/∂c_0, [B, H]
+}
+
+// Supported reports whether Adjoint handles a cell kind (the vanilla RNNs and the LSTM).
+func Supported(kind recurrent.Kind) error {
+	switch kind {
+	case recurrent.RNNTanh, recurrent.RNNReLU, recurrent.LSTM:
+		return nil
+	}
+	return fmt.Errorf("bptt: the hand-written adjoint exists for rnn_tanh, rnn_relu and lstm, not %q "+
+		"(use autodiff for it)", kind)
+}
+
+// Adjoint runs the adjoint recursion backward in time through one layer.
+//
+//   - tr is the layer's forward trace (recurrent.RunLayer) and p its weights.
+//   - dH[t] is the direct gradient g_t = ∂ℓ/∂h_t [B, H] arriving from above (nil for none).
+//   - dhT, dcT are the gradients arriving at the final states (nil for none).
+func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT *Node) LayerGrads {
+	if err := Supported(tr.Kind); err != nil {
+		panic(err)
+	}
+	G := tr.Kind.Gates()
+	T := len(tr.H)
+	whh := Split(p.WHH, 0, G) // G x [H, H]
+	wih := Split(p.WIH, 0, G) // G x [H, D]
+	zero := ZerosLike(tr.H0)
+	at := func(list []*Node, t int) *Node {
+		if list == nil || list[t] == nil {
+			return zero
+		}
+		return list[t]
+	}
+	dh := at(dH, T-1)
+	if dhT != nil {
+		dh = Add(dh, dhT)
+	}
+	var dc *Node
+	if tr.Kind == recurrent.LSTM {
+		dc = zero
+		if dcT != nil {
+			dc = dcT
+		}
+	}
+	da := make([][]*Node, G) // per gate, per step: δa_k,t [B, H]
+	for k := range da {
+		da[k] = make([]*Node, T)
+	}
+	for t := T - 1; t >= 0; t-- { // backward in time: step t waits for step t+1
+		h := tr.H[t]
+		switch tr.Kind {
+		case recurrent.RNNTanh:
+			da[0][t] = Mul(dh, OneMinus(Square(h))) // δa = δh ⊙ (1 - h²)
+		case recurrent.RNNReLU:
+			da[0][t] = Where(GreaterThan(h, ZerosLike(h)), dh, ZerosLike(dh)) // δa = δh ⊙ [h > 0]
+		case recurrent.LSTM:
+			i, f, g, o := tr.Gates[t][0], tr.Gates[t][1], tr.Gates[t][2], tr.Gates[t][3]
+			cPrev := tr.C0
+			if t > 0 {
+				cPrev = tr.C[t-1]
+			}
+			tc := Tanh(tr.C[t])                                // [B, H]
+			dc = Add(dc, Mul(Mul(dh, o), OneMinus(Square(tc)))) // δc_t
+			da[0][t] = Mul(Mul(dc, g), Mul(i, OneMinus(i)))     // δa_i
+			da[1][t] = Mul(Mul(dc, cPrev), Mul(f, OneMinus(f))) // δa_f
+			da[2][t] = Mul(Mul(dc, i), OneMinus(Square(g)))     // δa_g
+			da[3][t] = Mul(Mul(dh, tc), Mul(o, OneMinus(o)))    // δa_o
+			dc = Mul(dc, f)                                     // δc_{t-1} (before adding step t-1's own term)
+		}
+		// δh_{t-1} = g_{t-1} + Σ_k δa_k W_hk: [B, H] x [H, H], contracting δa's H with W_hh's rows.
+		var back *Node
+		for k := range G {
+			term := DotGeneral(da[k][t], []int{1}, nil, whh[k], []int{0}, nil)
+			if back == nil {
+				back = term
+			} else {
+				back = Add(back, term)
+			}
+		}
+		if t > 0 {
+			dh = Add(at(dH, t-1), back)
+		} else {
+			dh = back
+		}
+	}
+	grads := LayerGrads{DH0: dh}
+	if tr.Kind == recurrent.LSTM {
+		grads.DC0 = dc
+	}
+
+	// The parallel part: sums over time as one contraction over (batch, time) each.
+	hPrev := recurrent.StackTime(append([]*Node{tr.H0}, tr.H[:T-1]...), 1) // [B, T, H]
+	var gWIH, gWHH, gB []*Node
+	var dX *Node
+	for k := range G {
+		dak := recurrent.StackTime(da[k], 1)                                            // [B, T, H]
+		gWIH = append(gWIH, DotGeneral(dak, []int{0, 1}, nil, tr.X, []int{0, 1}, nil)) // [H, D]
+		gWHH = append(gWHH, DotGeneral(dak, []int{0, 1}, nil, hPrev, []int{0, 1}, nil)) // [H, H]
+		gB = append(gB, ReduceSum(dak, 0, 1))                                          // [H]
+		dxk := DotGeneral(dak, []int{2}, nil, wih[k], []int{0}, nil)                   // [B, T, D]
+		if dX == nil {
+			dX = dxk
+		} else {
+			dX = Add(dX, dxk)
+		}
+	}
+	grads.WIH = Concatenate(gWIH, 0)
+	grads.WHH = Concatenate(gWHH, 0)
+	grads.BIH = Concatenate(gB, 0)
+	grads.BHH = grads.BIH // b_ih and b_hh enter every pre-activation the same way
+	grads.DX = recurrent.SplitTime(dX, 1) // T x [B, D]
+	return grads
+}
+
+// StackAdjoint runs Adjoint through a stack of layers, top to bottom: the ∂L/∂x_t of layer l
+// is the direct gradient arriving at layer l-1's h_t. dOut[t] is ∂L/∂(top h_t); dhn and dcn
+// ([L] lists of [B, H], entries may be nil) arrive at the final states. It returns the weight
+// gradients in recurrent.ParamNames order, ∂L/∂x_t of the bottom layer, and ∂L/∂h_0, ∂L/∂c_0
+// per layer.
+func StackAdjoint(traces []*recurrent.Trace, params []*Node, dOut []*Node, dhn, dcn []*Node) (
+	weightGrads []*Node, dX []*Node, dh0, dc0 []*Node) {
+	layers := recurrent.SplitParams(params)
+	L := len(layers)
+	weightGrads = make([]*Node, 4*L)
+	dh0, dc0 = make([]*Node, L), make([]*Node, L)
+	d := dOut
+	get := func(list []*Node, l int) *Node {
+		if list == nil {
+			return nil
+		}
+		return list[l]
+	}
+	for l := L - 1; l >= 0; l-- {
+		g := Adjoint(traces[l], layers[l], d, get(dhn, l), get(dcn, l))
+		weightGrads[4*l], weightGrads[4*l+1], weightGrads[4*l+2], weightGrads[4*l+3] = g.WIH, g.WHH, g.BIH, g.BHH
+		dh0[l], dc0[l] = g.DH0, g.DC0
+		d = g.DX
+	}
+	return weightGrads, d, dh0, dc0
+}
