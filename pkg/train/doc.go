@@ -1,0 +1,24 @@
+// Package train trains the recurrent models of package recurrent with backpropagation through
+// time: full BPTT by autodiff through the unrolled graph, truncated BPTT (TBPTT, chunks of k
+// steps with the state carried across chunks without gradient), or the hand-written adjoint
+// recursion of package bptt; global-norm gradient clipping; SGD (with momentum) and Adam.
+//
+// A model is a stack of recurrent layers and a linear readout applied at every step (or at the
+// last step only). Three losses cover the course's tasks:
+//
+//	mse       y [B, T, O]: next-value prediction (the noisy sine)
+//	mse_last  y [B, O]:    a prediction after the whole sequence (the adding problem)
+//	xent      x [B, T] token ids (one-hot inside), y [B, T] next ids: character language model
+//
+// Parameters and optimizer state live on the host as tensors and are inputs and outputs of one
+// compiled train-step graph, so a step is a pure function of (parameters, optimizer state,
+// batch): runs are deterministic for a seed, and checkpoints hold everything needed to resume.
+//
+// Training stops with a *NonFiniteError, naming the step, when the loss or the gradient norm is
+// NaN or Inf; the update that produced it is not applied, so nothing learned before is lost.
+//
+// References: Williams & Peng, "An efficient gradient-based algorithm for on-line training of
+// recurrent network trajectories", Neural Computation 2(4), 1990 (truncated BPTT); Pascanu,
+// Mikolov & Bengio, "On the difficulty of training recurrent neural networks", ICML 2013
+// (gradient-norm clipping); Kingma & Ba, "Adam: a method for stochastic optimization", ICLR 2015.
+package train

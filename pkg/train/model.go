@@ -1,0 +1,199 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/recurrent"
+)
+
+// LossKind selects the task's loss; see the package documentation.
+type LossKind string
+
+// The losses.
+const (
+	MSE          LossKind = "mse"
+	MSELast      LossKind = "mse_last"
+	CrossEntropy LossKind = "xent"
+)
+
+// ModelConfig describes a recurrent stack with a linear readout.
+type ModelConfig struct {
+	Cell       recurrent.Config // for CrossEntropy, Cell.InputSize is the vocabulary size
+	OutputSize int              // O: readout width (the vocabulary size for CrossEntropy)
+	Loss       LossKind
+}
+
+// Validate says what is wrong with a model configuration.
+func (c ModelConfig) Validate() error {
+	if err := c.Cell.Validate(); err != nil {
+		return err
+	}
+	if c.OutputSize <= 0 {
+		return fmt.Errorf("train: output size must be > 0, got %d", c.OutputSize)
+	}
+	switch c.Loss {
+	case MSE, MSELast:
+	case CrossEntropy:
+		if c.OutputSize != c.Cell.InputSize {
+			return fmt.Errorf("train: a character model reads and predicts the same vocabulary: "+
+				"input size %d != output size %d", c.Cell.InputSize, c.OutputSize)
+		}
+	default:
+		return fmt.Errorf("train: unknown loss %q, want mse, mse_last or xent", c.Loss)
+	}
+	return nil
+}
+
+// Model holds the host-side parameters: the recurrent weights (PyTorch names) and the readout.
+type Model struct {
+	Config   ModelConfig
+	Cell     *recurrent.Weights
+	ReadoutW *tensors.Tensor // [O, H]
+	ReadoutB *tensors.Tensor // [O]
+}
+
+// NewModel creates a model with PyTorch's default initialisation (recurrent weights and
+// nn.Linear readout both U(-1/sqrt(H), 1/sqrt(H))).
+func NewModel(cfg ModelConfig, seed uint64) (*Model, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	w, err := recurrent.NewWeights(cfg.Cell, seed)
+	if err != nil {
+		return nil, err
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x7ead))
+	k := 1 / math.Sqrt(float64(cfg.Cell.HiddenSize))
+	uniform := func(dims ...int) *tensors.Tensor {
+		t := tensors.FromShape(shapes.Make(cfg.Cell.DType, dims...))
+		t.MustMutableFlatData(func(flat any) {
+			switch v := flat.(type) {
+			case []float32:
+				for i := range v {
+					v[i] = float32(k * (2*rng.Float64() - 1))
+				}
+			case []float64:
+				for i := range v {
+					v[i] = k * (2*rng.Float64() - 1)
+				}
+			}
+		})
+		return t
+	}
+	return &Model{Config: cfg, Cell: w,
+		ReadoutW: uniform(cfg.OutputSize, cfg.Cell.HiddenSize), ReadoutB: uniform(cfg.OutputSize)}, nil
+}
+
+// ParamNames lists the parameters in the order of Params.
+func (m *Model) ParamNames() []string {
+	return append(m.Cell.Names(), "readout.weight", "readout.bias")
+}
+
+// Params returns the parameter tensors (shared, not copied), in ParamNames order.
+func (m *Model) Params() []*tensors.Tensor {
+	return append(append([]*tensors.Tensor{}, m.Cell.Tensors...), m.ReadoutW, m.ReadoutB)
+}
+
+// SetParams replaces the parameters (in ParamNames order), checking their shapes.
+func (m *Model) SetParams(ps []*tensors.Tensor) error {
+	old := m.Params()
+	if len(ps) != len(old) {
+		return fmt.Errorf("train: %d parameters given, want %d", len(ps), len(old))
+	}
+	names := m.ParamNames()
+	for i := range ps {
+		if !ps[i].Shape().Equal(old[i].Shape()) {
+			return fmt.Errorf("train: parameter %s has shape %s, want %s", names[i], ps[i].Shape(), old[i].Shape())
+		}
+	}
+	n := len(m.Cell.Tensors)
+	m.Cell.Tensors = append([]*tensors.Tensor{}, ps[:n]...)
+	m.ReadoutW, m.ReadoutB = ps[n], ps[n+1]
+	return nil
+}
+
+// NumParams counts the trainable scalars.
+func (m *Model) NumParams() int {
+	n := 0
+	for _, t := range m.Params() {
+		n += t.Size()
+	}
+	return n
+}
+
+// forwardGraph runs the model on x and returns the predictions (all steps [B, T, O], or the last
+// step [B, O] for MSELast), the final states and the traces.
+func (c ModelConfig) forwardGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node, traces []*recurrent.Trace) {
+	n := 4 * c.Cell.NumLayers
+	if c.Loss == CrossEntropy {
+		x = OneHot(x, c.Cell.InputSize, c.Cell.DType) // [B, T] ids -> [B, T, V]
+	}
+	out, hn, cn, traces = recurrent.Forward(c.Cell.Kind, params[:n], x, h0, c0)
+	wo, bo := params[n], params[n+1]
+	if c.Loss == MSELast {
+		top := traces[len(traces)-1]
+		hT := top.H[len(top.H)-1]                                                     // [B, H]
+		pred = Add(DotGeneral(hT, []int{1}, nil, wo, []int{1}, nil), ExpandAxes(bo, 0)) // [B, O]
+		return pred, hn, cn, hT, traces
+	}
+	B, T := out.Shape().Dim(0), out.Shape().Dim(1)
+	pred = DotGeneral(out, []int{2}, nil, wo, []int{1}, nil)                                   // [B, T, O]
+	pred = Add(pred, BroadcastToDims(Reshape(bo, 1, 1, c.OutputSize), B, T, c.OutputSize)) // [B, T, O]
+	return pred, hn, cn, out, traces
+}
+
+// lossGraph is the mean loss of predictions against targets.
+func (c ModelConfig) lossGraph(pred, y *Node) *Node {
+	switch c.Loss {
+	case CrossEntropy:
+		logp := LogSoftmax(pred, -1)                                  // [B, T, V]
+		picked := ReduceSum(Mul(logp, OneHot(y, c.OutputSize, logp.DType())), -1) // [B, T]
+		return Neg(ReduceAllMean(picked))
+	default:
+		return ReduceAllMean(Square(Sub(pred, y)))
+	}
+}
+
+// checkBatch validates the shapes and dtypes of a batch, and says what was expected.
+func (c ModelConfig) checkBatch(x, y *tensors.Tensor) error {
+	xs := x.Shape()
+	switch c.Loss {
+	case CrossEntropy:
+		if xs.Rank() != 2 || xs.DType != dtypes.Int32 {
+			return fmt.Errorf("train: a character model takes x as int32 ids [batch, time], got %s", xs)
+		}
+	default:
+		if xs.Rank() != 3 || xs.DType != c.Cell.DType || xs.Dim(2) != c.Cell.InputSize {
+			return fmt.Errorf("train: x must be %s [batch, time, %d], got %s", c.Cell.DType, c.Cell.InputSize, xs)
+		}
+	}
+	if xs.Dim(0) == 0 {
+		return fmt.Errorf("train: batch of zero sequences (x shape %s)", xs)
+	}
+	if xs.Dim(1) == 0 {
+		return fmt.Errorf("train: empty sequences (x shape %s)", xs)
+	}
+	if y == nil {
+		return nil
+	}
+	B, T := xs.Dim(0), xs.Dim(1)
+	var want shapes.Shape
+	switch c.Loss {
+	case CrossEntropy:
+		want = shapes.Make(dtypes.Int32, B, T)
+	case MSE:
+		want = shapes.Make(c.Cell.DType, B, T, c.OutputSize)
+	case MSELast:
+		want = shapes.Make(c.Cell.DType, B, c.OutputSize)
+	}
+	if !y.Shape().Equal(want) {
+		return fmt.Errorf("train: y has shape %s, want %s for loss %s", y.Shape(), want, c.Loss)
+	}
+	return nil
+}
