@@ -1,0 +1,113 @@
+package recurrent
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/npz"
+)
+
+// FromPyTorch builds weights from a PyTorch state_dict saved as .npz
+// (np.savez(path, **{k: v.numpy() for k, v in module.state_dict().items()})), by PyTorch's
+// names weight_ih_l{k}, weight_hh_l{k}, bias_ih_l{k}, bias_hh_l{k}. The number of layers, the
+// input and hidden sizes are read from the shapes; kind says which cell the weights are for.
+// Arrays may be float32 or float64; they are converted to dtype. Every shape is checked.
+func FromPyTorch(f *npz.File, kind Kind, dtype dtypes.DType) (*Weights, error) {
+	if _, err := ParseKind(string(kind)); err != nil {
+		return nil, err
+	}
+	whh, err := f.Get("weight_hh_l0")
+	if err != nil {
+		return nil, fmt.Errorf("recurrent: not a PyTorch recurrent state_dict: %w", err)
+	}
+	wih, err := f.Get("weight_ih_l0")
+	if err != nil {
+		return nil, fmt.Errorf("recurrent: not a PyTorch recurrent state_dict: %w", err)
+	}
+	if len(whh.Shape) != 2 || len(wih.Shape) != 2 {
+		return nil, fmt.Errorf("recurrent: weight_hh_l0 and weight_ih_l0 must be matrices, got shapes %v and %v",
+			whh.Shape, wih.Shape)
+	}
+	H := whh.Shape[1]
+	G := kind.Gates()
+	if whh.Shape[0] != G*H {
+		return nil, fmt.Errorf("recurrent: weight_hh_l0 has shape %v, want [%d*H, H] for a %s: "+
+			"is this the state_dict of another kind of cell?", whh.Shape, G, kind)
+	}
+	L := 0
+	for slices.Contains(f.Names(), fmt.Sprintf("weight_ih_l%d", L)) {
+		L++
+	}
+	if slices.ContainsFunc(f.Names(), func(n string) bool { return len(n) > 8 && n[len(n)-8:] == "_reverse" }) {
+		return nil, fmt.Errorf("recurrent: bidirectional weights (*_reverse) are not supported")
+	}
+	cfg := Config{Kind: kind, InputSize: wih.Shape[1], HiddenSize: H, NumLayers: L, DType: dtype}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	w := &Weights{Config: cfg}
+	for i, name := range ParamNames(L) {
+		want := cfg.ParamShapes(i / 4)[i%4]
+		t, err := arrayTensor(f, name, want, dtype)
+		if err != nil {
+			return nil, err
+		}
+		w.Tensors = append(w.Tensors, t)
+	}
+	return w, nil
+}
+
+// FromPyTorchFile reads a .npz state_dict; see FromPyTorch.
+func FromPyTorchFile(path string, kind Kind, dtype dtypes.DType) (*Weights, error) {
+	f, err := npz.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	w, err := FromPyTorch(f, kind, dtype)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return w, nil
+}
+
+// arrayTensor reads a float array of an exact shape as a tensor of dtype.
+func arrayTensor(f *npz.File, name string, shape []int, dtype dtypes.DType) (*tensors.Tensor, error) {
+	a, err := f.Get(name)
+	if err != nil {
+		return nil, fmt.Errorf("recurrent: %w", err)
+	}
+	if !slices.Equal(a.Shape, shape) {
+		return nil, fmt.Errorf("recurrent: %s has shape %v, want %v", name, a.Shape, shape)
+	}
+	var f64 []float64
+	switch a.DType {
+	case npz.Float32:
+		if dtype == dtypes.Float32 {
+			return tensors.FromFlatDataAndDimensions(slices.Clone(a.F32), shape...), nil
+		}
+		f64 = make([]float64, len(a.F32))
+		for i, v := range a.F32 {
+			f64[i] = float64(v)
+		}
+	case npz.Float64:
+		f64 = a.F64
+	default:
+		return nil, fmt.Errorf("recurrent: %s has dtype %s, want float32 or float64", name, a.DType)
+	}
+	if dtype == dtypes.Float64 {
+		return tensors.FromFlatDataAndDimensions(slices.Clone(f64), shape...), nil
+	}
+	f32 := make([]float32, len(f64))
+	for i, v := range f64 {
+		f32[i] = float32(v)
+	}
+	return tensors.FromFlatDataAndDimensions(f32, shape...), nil
+}
+
+// ArrayTensor reads a float array of an exact shape from a .npz file as a tensor of dtype
+// (used to load inputs and references saved next to PyTorch weights).
+func ArrayTensor(f *npz.File, name string, dtype dtypes.DType, shape ...int) (*tensors.Tensor, error) {
+	return arrayTensor(f, name, shape, dtype)
+}
