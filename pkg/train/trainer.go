@@ -381,3 +381,48 @@ func sliceRows[E any](v []E, B, T, inner, from, to int) []E {
 	}
 	return out
 }
+
+// Compile builds and compiles the train-step graph (with y) or the forward graph (y == nil)
+// for batches shaped like x and y, so that timing can separate compilation from execution.
+// With TBPTT the train graph is compiled for the first chunk's shape.
+func (t *Trainer) Compile(x, y *tensors.Tensor) error {
+	mc := t.Model.Config
+	if err := mc.checkBatch(x, y); err != nil {
+		return err
+	}
+	B := x.Shape().Dim(0)
+	var shs []shapes.Shape
+	for _, p := range t.Model.Params() {
+		shs = append(shs, p.Shape())
+	}
+	state := t.zeroState(B).Shape()
+	if y == nil {
+		shs = append(shs, x.Shape(), state)
+		if mc.Cell.Kind.HasCellState() {
+			shs = append(shs, state)
+		}
+		_, err := t.fwdExec.Compile(shs...)
+		return err
+	}
+	if k := t.cfg.TBPTT; k > 0 && k < x.Shape().Dim(1) {
+		var err error
+		if x, err = sliceTime(x, 0, k); err != nil {
+			return err
+		}
+		if mc.Loss != MSELast {
+			if y, err = sliceTime(y, 0, k); err != nil {
+				return err
+			}
+		}
+	}
+	for _, s := range t.state {
+		shs = append(shs, s.Shape())
+	}
+	sc := t.scalar(0).Shape()
+	shs = append(shs, sc, sc, x.Shape(), y.Shape(), state)
+	if mc.Cell.Kind.HasCellState() {
+		shs = append(shs, state)
+	}
+	_, err := t.trainExec.Compile(shs...)
+	return err
+}
