@@ -72,7 +72,7 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 			if t > 0 {
 				cPrev = tr.C[t-1]
 			}
-			tc := Tanh(tr.C[t])                                // [B, H]
+			tc := Tanh(tr.C[t])                                 // [B, H]
 			dc = Add(dc, Mul(Mul(dh, o), OneMinus(Square(tc)))) // δc_t
 			da[0][t] = Mul(Mul(dc, g), Mul(i, OneMinus(i)))     // δa_i
 			da[1][t] = Mul(Mul(dc, cPrev), Mul(f, OneMinus(f))) // δa_f
@@ -107,10 +107,10 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 	var dX *Node
 	for k := range G {
 		dak := recurrent.StackTime(da[k], 1)                                            // [B, T, H]
-		gWIH = append(gWIH, DotGeneral(dak, []int{0, 1}, nil, tr.X, []int{0, 1}, nil)) // [H, D]
+		gWIH = append(gWIH, DotGeneral(dak, []int{0, 1}, nil, tr.X, []int{0, 1}, nil))  // [H, D]
 		gWHH = append(gWHH, DotGeneral(dak, []int{0, 1}, nil, hPrev, []int{0, 1}, nil)) // [H, H]
-		gB = append(gB, ReduceSum(dak, 0, 1))                                          // [H]
-		dxk := DotGeneral(dak, []int{2}, nil, wih[k], []int{0}, nil)                   // [B, T, D]
+		gB = append(gB, ReduceSum(dak, 0, 1))                                           // [H]
+		dxk := DotGeneral(dak, []int{2}, nil, wih[k], []int{0}, nil)                    // [B, T, D]
 		if dX == nil {
 			dX = dxk
 		} else {
@@ -120,7 +120,7 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 	grads.WIH = Concatenate(gWIH, 0)
 	grads.WHH = Concatenate(gWHH, 0)
 	grads.BIH = Concatenate(gB, 0)
-	grads.BHH = grads.BIH // b_ih and b_hh enter every pre-activation the same way
+	grads.BHH = grads.BIH                 // b_ih and b_hh enter every pre-activation the same way
 	grads.DX = recurrent.SplitTime(dX, 1) // T x [B, D]
 	return grads
 }

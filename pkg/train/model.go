@@ -138,12 +138,12 @@ func (c ModelConfig) forwardGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn
 	wo, bo := params[n], params[n+1]
 	if c.Loss == MSELast {
 		top := traces[len(traces)-1]
-		hT := top.H[len(top.H)-1]                                                     // [B, H]
+		hT := top.H[len(top.H)-1]                                                       // [B, H]
 		pred = Add(DotGeneral(hT, []int{1}, nil, wo, []int{1}, nil), ExpandAxes(bo, 0)) // [B, O]
 		return pred, hn, cn, hT, traces
 	}
 	B, T := out.Shape().Dim(0), out.Shape().Dim(1)
-	pred = DotGeneral(out, []int{2}, nil, wo, []int{1}, nil)                                   // [B, T, O]
+	pred = DotGeneral(out, []int{2}, nil, wo, []int{1}, nil)                               // [B, T, O]
 	pred = Add(pred, BroadcastToDims(Reshape(bo, 1, 1, c.OutputSize), B, T, c.OutputSize)) // [B, T, O]
 	return pred, hn, cn, out, traces
 }
@@ -152,7 +152,7 @@ func (c ModelConfig) forwardGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn
 func (c ModelConfig) lossGraph(pred, y *Node) *Node {
 	switch c.Loss {
 	case CrossEntropy:
-		logp := LogSoftmax(pred, -1)                                  // [B, T, V]
+		logp := LogSoftmax(pred, -1)                                              // [B, T, V]
 		picked := ReduceSum(Mul(logp, OneHot(y, c.OutputSize, logp.DType())), -1) // [B, T]
 		return Neg(ReduceAllMean(picked))
 	default:
