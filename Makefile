@@ -1,0 +1,32 @@
+# Course tasks. Tool versions are pinned in scripts/versions.env.
+SHELL := bash
+GOBIN_DIR := $(shell go env GOPATH | cut -d: -f1)/bin
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# Tools installed by setup (gonb, goimports, gopls) live in GOBIN_DIR.
+export PATH := $(GOBIN_DIR):$(PATH)
+
+.PHONY: course setup notebooks notebooks-fast jupyter test test-go lint
+
+course: notebooks ## the main job: set-up, then execute every notebook (full mode) into build/notebooks
+
+setup: ## install Jupyter, goimports, gopls and GoNB; register the kernel (quick no-op when done)
+	scripts/setup.sh
+
+notebooks: setup ## execute every notebook in full mode, export HTML, check (build/notebooks/)
+	scripts/run_notebooks.sh --full
+
+notebooks-fast: setup ## the same with RNN_COURSE_MODE=fast (small sizes, for CI)
+	scripts/run_notebooks.sh --fast
+
+jupyter: setup ## interactive notebook server on http://127.0.0.1:8888
+	PATH="$(GOBIN_DIR):$$PATH" jupyter notebook --no-browser --ip=127.0.0.1 --notebook-dir=notebooks $(ALLOW_ROOT)
+
+test: setup lint test-go notebooks-fast ## all tests: lint, every Go test (not -short), notebooks in fast mode
+
+lint: ## gofmt, go vet and shellcheck must be clean
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	go vet ./...
+	shellcheck scripts/*.sh .ci/run
+
+test-go: ## every Go test, including the slow ones skipped by -short
+	go test -count=1 -timeout 40m ./...
