@@ -1,0 +1,139 @@
+// Package notebook holds the few helpers every course notebook uses: the run mode (fast for CI,
+// full for class), a banner saying which mode, backend and machine a notebook ran on, and SVG
+// display that survives saving, nbconvert's HTML export and GitHub's viewer.
+//
+// Plots are sent as ONE display_data message carrying both image/svg+xml and text/html: the
+// saved notebook keeps the real SVG, and nbconvert 6.5's HTML export (which blanks raw
+// image/svg+xml, an nbconvert bug fixed in 7.7) renders the HTML copy.
+package notebook
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+
+	"github.com/gomlx/compute"
+	"github.com/janpfeifer/gonb/gonbui"
+	"github.com/janpfeifer/gonb/gonbui/protocol"
+	"github.com/rnn-course/bottleneck/pkg/backend"
+)
+
+// ModeEnv is the environment variable that selects the mode: "fast" or "full" (the default).
+const ModeEnv = "RNN_COURSE_MODE"
+
+// Mode of a notebook run.
+type Mode string
+
+// The modes.
+const (
+	Fast Mode = "fast" // small sizes, so that every notebook executes in CI within minutes
+	Full Mode = "full" // class-quality sizes and repeats
+)
+
+// ModeFromEnv reads RNN_COURSE_MODE; unset or empty means Full.
+func ModeFromEnv() (Mode, error) {
+	switch v := strings.TrimSpace(os.Getenv(ModeEnv)); v {
+	case "", string(Full):
+		return Full, nil
+	case string(Fast):
+		return Fast, nil
+	default:
+		return "", fmt.Errorf("notebook: %s=%q, want %q or %q", ModeEnv, v, Fast, Full)
+	}
+}
+
+// CurrentMode is ModeFromEnv for notebooks: it panics with the error.
+func CurrentMode() Mode {
+	m, err := ModeFromEnv()
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
+// Pick returns fast in fast mode and full otherwise.
+func Pick[T any](fast, full T) T {
+	if CurrentMode() == Fast {
+		return fast
+	}
+	return full
+}
+
+// CPUModel returns the processor's model name (from /proc/cpuinfo on Linux) or GOARCH.
+func CPUModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return runtime.GOARCH
+}
+
+// Machine describes this machine in one line, for figure notes.
+func Machine() string {
+	return fmt.Sprintf("%s, %d cores, %s", CPUModel(), runtime.NumCPU(), runtime.Version())
+}
+
+// Start prints the banner of a notebook (mode, backend and why, machine) and returns the backend.
+func Start(title string) compute.Backend {
+	backend.Announce = nil // the banner says it
+	b, choice, err := backend.New()
+	if err != nil {
+		panic(err)
+	}
+	fmt.Printf("%s\nmode: %s (set %s=fast|full)\nbackend: %s\nmachine: %s\n",
+		title, CurrentMode(), ModeEnv, choice, Machine())
+	return b
+}
+
+// ShowSVG displays an SVG document in the notebook (both MIME types, see the package doc).
+// Outside a notebook it does nothing.
+func ShowSVG(svg string) {
+	if !gonbui.IsNotebook {
+		return
+	}
+	gonbui.SendData(&protocol.DisplayData{Data: map[protocol.MIMEType]any{
+		protocol.MIMEImageSVG: svg,
+		protocol.MIMETextHTML: "<div>" + svg + "</div>",
+	}})
+}
+
+// ShowMarkdown displays Markdown in the notebook, or prints it outside one.
+func ShowMarkdown(md string) {
+	if !gonbui.IsNotebook {
+		fmt.Println(md)
+		return
+	}
+	gonbui.DisplayMarkdown(md)
+}
+
+// MarkdownTable formats a table; rows are formatted with %v.
+func MarkdownTable(header []string, rows [][]any) string {
+	var sb strings.Builder
+	sb.WriteString("| " + strings.Join(header, " | ") + " |\n|")
+	for range header {
+		sb.WriteString("---|")
+	}
+	sb.WriteString("\n")
+	for _, r := range rows {
+		cells := make([]string, len(r))
+		for i, c := range r {
+			switch v := c.(type) {
+			case float64:
+				cells[i] = fmt.Sprintf("%.4g", v)
+			default:
+				cells[i] = fmt.Sprint(v)
+			}
+		}
+		sb.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	return sb.String()
+}
