@@ -1,0 +1,147 @@
+package recurrent
+
+import (
+	"fmt"
+	"math"
+	"path/filepath"
+	"strings"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/npz"
+)
+
+// ParityResult compares this package with PyTorch on one case file written by
+// scripts/pytorch/make_parity.py (format: testdata/pytorch/README.md).
+type ParityResult struct {
+	Case   string
+	Config Config
+	// RelDiff maps each compared array (out, hn, cn, grad_<weight>, grad_x) to
+	// max|ours - PyTorch| / max|PyTorch|.
+	RelDiff map[string]float64
+	Arrays  []string // the keys of RelDiff, in comparison order
+}
+
+// Worst returns the largest relative difference and its array.
+func (r *ParityResult) Worst() (string, float64) {
+	name, worst := "", -1.0
+	for _, a := range r.Arrays {
+		if r.RelDiff[a] > worst {
+			name, worst = a, r.RelDiff[a]
+		}
+	}
+	return name, worst
+}
+
+// CheckParity runs one PyTorch case file through Forward in float32 — outputs, final states and
+// the gradients of sum(out*g) with respect to every weight and to x — and reports the relative
+// differences. Errors name the case and what was missing or malformed.
+func CheckParity(b compute.Backend, path string) (*ParityResult, error) {
+	name := filepath.Base(path)
+	fail := func(err error) (*ParityResult, error) { return nil, fmt.Errorf("parity case %s: %w", name, err) }
+	f, err := npz.ReadFile(path)
+	if err != nil {
+		return fail(err)
+	}
+	kindName, err := f.String("kind")
+	if err != nil {
+		return fail(err)
+	}
+	kind, err := ParseKind(kindName)
+	if err != nil {
+		return fail(err)
+	}
+	if !strings.HasPrefix(name, kindName+"_") {
+		return fail(fmt.Errorf("file name must start with its kind %q", kindName))
+	}
+	w, err := FromPyTorch(f, kind, dtypes.Float32)
+	if err != nil {
+		return fail(err)
+	}
+	cfg := w.Config
+	xa, err := f.Get("x")
+	if err != nil {
+		return fail(err)
+	}
+	if len(xa.Shape) != 3 {
+		return fail(fmt.Errorf("x has shape %v, want [B, T, D]", xa.Shape))
+	}
+	B, T, L, H := xa.Shape[0], xa.Shape[1], cfg.NumLayers, cfg.HiddenSize
+	args := []any{}
+	for _, t := range w.Tensors {
+		args = append(args, t)
+	}
+	inputs := []struct {
+		name string
+		dims []int
+	}{{"x", []int{B, T, cfg.InputSize}}, {"h0", []int{L, B, H}}, {"g", []int{B, T, H}}}
+	if kind.HasCellState() {
+		inputs = append(inputs, struct {
+			name string
+			dims []int
+		}{"c0", []int{L, B, H}})
+	}
+	for _, in := range inputs {
+		t, err := ArrayTensor(f, in.name, dtypes.Float32, in.dims...)
+		if err != nil {
+			return fail(err)
+		}
+		args = append(args, t)
+	}
+	n := 4 * L
+	exec, err := NewExec(b, func(in []*Node) []*Node {
+		var c0 *Node
+		if kind.HasCellState() {
+			c0 = in[n+3]
+		}
+		out, hn, cn, _ := Forward(kind, in[:n], in[n], in[n+1], c0)
+		grads := Gradient(ReduceAllSum(Mul(out, in[n+2])), append(append([]*Node{}, in[:n]...), in[n])...)
+		res := append([]*Node{out, hn}, grads...)
+		if cn != nil {
+			res = append(res, cn)
+		}
+		return res
+	})
+	if err != nil {
+		return fail(err)
+	}
+	got, err := exec.Call(args...)
+	if err != nil {
+		return fail(err)
+	}
+	res := &ParityResult{Case: name, Config: cfg, RelDiff: map[string]float64{}}
+	compare := func(arr string, ours *tensors.Tensor) error {
+		ref, _, err := f.Float32(arr)
+		if err != nil {
+			return err
+		}
+		o := tensors.MustCopyFlatData[float32](ours)
+		if len(o) != len(ref) {
+			return fmt.Errorf("array %s has %d values, ours %d", arr, len(ref), len(o))
+		}
+		scale, worst := 0.0, 0.0
+		for i := range ref {
+			scale = math.Max(scale, math.Abs(float64(ref[i])))
+			worst = math.Max(worst, math.Abs(float64(o[i])-float64(ref[i])))
+		}
+		res.RelDiff[arr] = worst / math.Max(scale, 1e-12)
+		res.Arrays = append(res.Arrays, arr)
+		return nil
+	}
+	names := []string{"out", "hn"}
+	for _, pn := range w.Names() {
+		names = append(names, "grad_"+pn)
+	}
+	names = append(names, "grad_x")
+	if kind.HasCellState() {
+		names = append(names, "cn")
+	}
+	for i, arr := range names {
+		if err := compare(arr, got[i]); err != nil {
+			return fail(err)
+		}
+	}
+	return res, nil
+}
