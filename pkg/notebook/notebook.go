@@ -18,6 +18,7 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"github.com/rnn-course/bottleneck/pkg/backend"
+	"github.com/rnn-course/bottleneck/pkg/svgplot"
 )
 
 // ModeEnv is the environment variable that selects the mode: "fast" or "full" (the default).
@@ -136,4 +137,33 @@ func MarkdownTable(header []string, rows [][]any) string {
 		sb.WriteString("| " + strings.Join(cells, " | ") + " |\n")
 	}
 	return sb.String()
+}
+
+// ShowFigure renders and displays a figure; it panics with the rendering error (in a notebook,
+// a failing cell).
+func ShowFigure(f *svgplot.Figure) {
+	svg, err := f.SVG()
+	if err != nil {
+		panic(err)
+	}
+	ShowSVG(svg)
+}
+
+// ShowGrid displays several figures side by side, cols per row.
+func ShowGrid(cols int, figs ...*svgplot.Figure) {
+	svg, err := svgplot.Grid(cols, figs...)
+	if err != nil {
+		panic(err)
+	}
+	ShowSVG(svg)
+}
+
+// Backend returns the course backend (see package backend) without printing a banner.
+func Backend() compute.Backend {
+	backend.Announce = nil
+	b, _, err := backend.New()
+	if err != nil {
+		panic(err)
+	}
+	return b
 }
