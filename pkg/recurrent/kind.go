@@ -56,8 +56,10 @@ type Config struct {
 
 // Validate returns an error that says what is wrong with the configuration.
 func (c Config) Validate() error {
-	if _, err := ParseKind(string(c.Kind)); err != nil {
+	if k, err := ParseKind(string(c.Kind)); err != nil {
 		return err
+	} else if k != c.Kind {
+		return fmt.Errorf("recurrent: cell kind %q is an alias: use ParseKind, which returns %q", c.Kind, k)
 	}
 	if c.InputSize <= 0 {
 		return fmt.Errorf("recurrent: input size must be > 0, got %d", c.InputSize)

@@ -47,7 +47,7 @@ func (c ModelConfig) Validate() error {
 	default:
 		return fmt.Errorf("train: unknown loss %q, want mse, mse_last or xent", c.Loss)
 	}
-	return nil
+	return c.CheckSize()
 }
 
 // Model holds the host-side parameters: the recurrent weights (PyTorch names) and the readout.

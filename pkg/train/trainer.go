@@ -38,7 +38,19 @@ func (c Config) Validate(m ModelConfig) error {
 	if err := c.validateOptimizer(); err != nil {
 		return err
 	}
-	if c.ClipNorm < 0 || math.IsNaN(c.ClipNorm) {
+	for _, v := range []struct {
+		name string
+		v    float64
+	}{{"learning rate", c.LearningRate}, {"momentum", c.Momentum}, {"beta1", c.Beta1}, {"beta2", c.Beta2},
+		{"epsilon", c.Epsilon}, {"clip norm", c.ClipNorm}} {
+		if math.IsNaN(v.v) || math.IsInf(v.v, 0) {
+			return fmt.Errorf("train: %s must be a finite number, got %v", v.name, v.v)
+		}
+	}
+	if c.Epsilon < 0 {
+		return fmt.Errorf("train: Adam epsilon must be >= 0 (0 = default 1e-8), got %v", c.Epsilon)
+	}
+	if c.ClipNorm < 0 {
 		return fmt.Errorf("train: clip norm must be >= 0 (0 = off), got %v", c.ClipNorm)
 	}
 	if c.TBPTT < 0 {
@@ -83,6 +95,8 @@ type Trainer struct {
 	step  int               // parameter updates done
 
 	trainExec, lossExec, fwdExec *Exec
+
+	loopSt loopState // where Run stands (loop.go)
 }
 
 // New creates a Trainer; the model's parameters are updated in place by Step.

@@ -1,0 +1,374 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// The training loop: Run feeds batches to Step, records a History, evaluates, writes
+// checkpoints (see checkpoint.go) and stops cleanly when its context is cancelled.
+//
+// Positions are counted in batches. Batch i (0-based) is the i-th call of LoopConfig.Batch;
+// "position n" means that batches 0..n-1 have been trained and batch n is next. Checkpoints and
+// evaluations are taken at positions; History.Batch lists the indices of the trained batches.
+
+// LoopConfig configures Run.
+type LoopConfig struct {
+	// Steps is the position where the run ends: it trains batches start..Steps-1, where start
+	// is 0 for a new Trainer and the restored position after Resume (or where the previous Run
+	// of this Trainer stopped).
+	Steps int
+	// Batch returns batch i. It must be a pure function of i (tasks.NoisySine.BatchAt and the
+	// other *At methods are), so that a resumed run sees the same data in the same order.
+	Batch func(i int) (x, y *tensors.Tensor, err error)
+	// EvalEvery calls Eval at every position that is a multiple of EvalEvery, and at the end
+	// (0: at the end only). Eval may be nil.
+	EvalEvery int
+	Eval      func(t *Trainer) (map[string]float64, error)
+	// CheckpointDir is where checkpoints go (created if missing; "" for none). A checkpoint is
+	// written at every position that is a multiple of CheckpointEvery (0: none on a schedule),
+	// at the end of the run and when ctx is cancelled.
+	CheckpointDir   string
+	CheckpointEvery int
+	// KeepLast is the number of checkpoints kept (0 means 3; negative keeps all). Older ones
+	// are deleted only after a newer one is on disk.
+	KeepLast int
+	// Progress, when not nil, gets a one-line progress bar redrawn in place with '\r' (at most
+	// 10 times a second) and ended with '\n'. It suits terminals and Jupyter/GoNB cells alike.
+	Progress io.Writer
+	// OnStep, when not nil, is called after each batch i with its Stats.
+	OnStep func(i int, st Stats)
+}
+
+// DefaultKeepLast is the number of checkpoints kept when LoopConfig.KeepLast is 0.
+const DefaultKeepLast = 3
+
+// History records a run: one entry per trained batch, and the evaluations.
+type History struct {
+	Batch    []int     // index of each trained batch
+	Loss     []float64 // its training loss (Stats.Loss)
+	GradNorm []float64 // its largest gradient norm before clipping (Stats.GradNorm)
+	Evals    []Evaluation
+}
+
+// Evaluation is the result of LoopConfig.Eval at a position (batches done).
+type Evaluation struct {
+	Batch   int
+	Metrics map[string]float64
+}
+
+// Len is the number of batches recorded.
+func (h *History) Len() int { return len(h.Batch) }
+
+// loopState is where a Trainer stands in its run (the Trainer's loop field).
+type loopState struct {
+	next int      // position: the next batch to train
+	hist *History // what Run recorded, or Resume restored
+	bad  []string // checkpoints that Resume found unusable, removed after the next good save
+}
+
+func (t *Trainer) loop() *loopState {
+	if t.loopSt.hist == nil {
+		t.loopSt.hist = &History{}
+	}
+	return &t.loopSt
+}
+
+// Position returns the index of the next batch Run will train: 0 for a new Trainer, the
+// restored position after Resume, or where the last Run stopped.
+func (t *Trainer) Position() int { return t.loop().next }
+
+// WithSignals returns a context that is cancelled on SIGINT (Ctrl-C, or "interrupt kernel" in
+// Jupyter) or SIGTERM, for Run: the run then finishes its batch, writes a checkpoint and returns.
+// Call stop when done to restore the default signal behaviour.
+func WithSignals(ctx context.Context) (context.Context, func()) {
+	return signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+}
+
+func (c *LoopConfig) check() error {
+	switch {
+	case c.Steps < 0:
+		return fmt.Errorf("train: loop: Steps must be >= 0 (the position where the run ends), got %d", c.Steps)
+	case c.Batch == nil:
+		return errors.New("train: loop: Batch is nil, want a function returning batch i")
+	case c.EvalEvery < 0:
+		return fmt.Errorf("train: loop: EvalEvery must be >= 0, got %d", c.EvalEvery)
+	case c.CheckpointEvery < 0:
+		return fmt.Errorf("train: loop: CheckpointEvery must be >= 0, got %d", c.CheckpointEvery)
+	case c.CheckpointEvery > 0 && c.CheckpointDir == "":
+		return fmt.Errorf("train: loop: CheckpointEvery is %d but CheckpointDir is empty", c.CheckpointEvery)
+	}
+	return nil
+}
+
+// Run trains from the Trainer's position (see Position) up to position cfg.Steps and returns the
+// history of the whole run, including what Resume restored and earlier Runs recorded.
+//
+// It stops early, returning the history so far and an error, when
+//   - ctx is cancelled: the current batch is finished, a checkpoint is written (with a
+//     CheckpointDir) and the error wraps ctx.Err() (context.Canceled) and names the file;
+//   - Step fails, e.g. with a *NonFiniteError (use errors.As), wrapped with the batch index:
+//     the failed update is not applied and nothing is written, so the checkpoints on disk are
+//     the last good ones (with TBPTT the batch's earlier chunks may have been applied: the
+//     Trainer is then between positions, and the last checkpoint is the place to resume from);
+//   - Batch or Eval fails (nothing is written either).
+//
+// A fresh run (position 0) refuses a CheckpointDir that already holds checkpoints of a later
+// position: Resume continues them; otherwise choose another directory. Run removes temporary
+// files left in CheckpointDir by a checkpoint write that was killed.
+func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
+	ls := t.loop()
+	if err := cfg.check(); err != nil {
+		return ls.hist, err
+	}
+	keep := cfg.KeepLast
+	if keep == 0 {
+		keep = DefaultKeepLast
+	}
+	start := ls.next
+	if cfg.CheckpointDir != "" {
+		if _, err := t.checkpointMeta(nil); err != nil {
+			return ls.hist, err
+		}
+		if err := prepareCheckpointDir(cfg.CheckpointDir, start, ls.bad); err != nil {
+			return ls.hist, err
+		}
+	}
+	bar := newProgressBar(cfg.Progress, start, cfg.Steps)
+	saved := -1 // position of the last checkpoint written by this Run
+	save := func() (string, error) {
+		path, err := t.saveCheckpoint(cfg.CheckpointDir, ls.next, ls.hist, keep)
+		if err != nil {
+			return "", err
+		}
+		saved = ls.next
+		for _, b := range ls.bad {
+			if b != path {
+				_ = os.Remove(b)
+			}
+		}
+		ls.bad = nil
+		return path, nil
+	}
+	for ls.next < cfg.Steps {
+		if err := ctx.Err(); err != nil {
+			bar.finish("interrupted")
+			return ls.hist, t.interrupted(ctx, cfg, start, saved, save)
+		}
+		i := ls.next
+		x, y, err := cfg.Batch(i)
+		if err != nil {
+			bar.finish("stopped")
+			return ls.hist, fmt.Errorf("train: loop: batch %d: %w", i, err)
+		}
+		st, err := t.Step(x, y)
+		if err != nil {
+			bar.finish("stopped")
+			return ls.hist, fmt.Errorf("train: loop: batch %d: %w", i, err)
+		}
+		ls.next = i + 1
+		ls.hist.Batch = append(ls.hist.Batch, i)
+		ls.hist.Loss = append(ls.hist.Loss, st.Loss)
+		ls.hist.GradNorm = append(ls.hist.GradNorm, st.GradNorm)
+		if cfg.OnStep != nil {
+			cfg.OnStep(i, st)
+		}
+		end := ls.next == cfg.Steps
+		if cfg.Eval != nil && (end || cfg.EvalEvery > 0 && ls.next%cfg.EvalEvery == 0) {
+			m, err := cfg.Eval(t)
+			if err != nil {
+				bar.finish("stopped")
+				return ls.hist, fmt.Errorf("train: loop: evaluation at position %d: %w", ls.next, err)
+			}
+			ls.hist.Evals = append(ls.hist.Evals, Evaluation{Batch: ls.next, Metrics: m})
+		}
+		if cfg.CheckpointDir != "" && (end || cfg.CheckpointEvery > 0 && ls.next%cfg.CheckpointEvery == 0) {
+			if _, err := save(); err != nil {
+				bar.finish("stopped")
+				return ls.hist, err
+			}
+		}
+		bar.update(ls.next, st.Loss)
+	}
+	bar.finish("")
+	return ls.hist, nil
+}
+
+// interrupted writes the checkpoint of a cancelled run and builds its error.
+func (t *Trainer) interrupted(ctx context.Context, cfg LoopConfig, start, saved int, save func() (string, error)) error {
+	pos := t.loop().next
+	why := ctx.Err()
+	if cause := context.Cause(ctx); cause != nil && cause != why {
+		why = fmt.Errorf("%w: %v", why, cause)
+	}
+	if cfg.CheckpointDir == "" {
+		return fmt.Errorf("train: loop: interrupted at position %d of %d (no CheckpointDir: nothing saved): %w", pos, cfg.Steps, why)
+	}
+	if pos == start {
+		return fmt.Errorf("train: loop: interrupted at position %d of %d before training a batch (nothing new to save): %w",
+			pos, cfg.Steps, why)
+	}
+	path := checkpointPath(cfg.CheckpointDir, pos)
+	if saved != pos {
+		var err error
+		if path, err = save(); err != nil {
+			return errors.Join(fmt.Errorf("train: loop: interrupted at position %d of %d: %w", pos, cfg.Steps, why), err)
+		}
+	}
+	return fmt.Errorf("train: loop: interrupted at position %d of %d, checkpoint written to %s "+
+		"(continue with Trainer.Resume(%q) and Run): %w", pos, cfg.Steps, path, cfg.CheckpointDir, why)
+}
+
+// progressBar draws "step 120/1000 [==>       ]  12%  loss 0.0123  42.1 steps/s  ETA 0:21" in
+// place. Jupyter (and nbconvert when it saves a notebook) keeps only the text after the last
+// '\r' of a line, so a cell ends up showing the final state only; no ANSI escapes are used.
+type progressBar struct {
+	w          io.Writer
+	now        func() time.Time
+	start, end int
+	pos        int
+	// The rate is measured from the first finished batch, so that JIT compilation (in the
+	// first Step) does not distort steps/s and the ETA.
+	t0      time.Time
+	n0      int
+	last    time.Time // of the last redraw
+	drawn   bool
+	lastLen int
+	lossSum float64 // losses since the last redraw
+	lossN   int
+	shown   float64 // the loss on screen: mean over the batches since the previous redraw
+}
+
+const progressInterval = 100 * time.Millisecond // at most 10 redraws a second
+
+func newProgressBar(w io.Writer, start, end int) *progressBar {
+	return &progressBar{w: w, now: time.Now, start: start, end: end, pos: start}
+}
+
+// update records that the run reached position pos with a batch of the given loss.
+func (p *progressBar) update(pos int, loss float64) {
+	if p.w == nil {
+		return
+	}
+	now := p.now()
+	if p.t0.IsZero() {
+		p.t0, p.n0 = now, pos
+	}
+	p.pos = pos
+	p.lossSum += loss
+	p.lossN++
+	if pos == p.end || p.drawn && now.Sub(p.last) < progressInterval {
+		return // finish draws the last state
+	}
+	p.draw(now, "")
+}
+
+func (p *progressBar) draw(now time.Time, status string) {
+	if p.lossN > 0 {
+		p.shown = p.lossSum / float64(p.lossN)
+		p.lossSum, p.lossN = 0, 0
+	}
+	line := p.line(now, status)
+	pad := ""
+	if n := p.lastLen - len(line); n > 0 {
+		pad = strings.Repeat(" ", n) // a terminal does not erase what '\r' returns over
+	}
+	fmt.Fprintf(p.w, "\r%s%s", line, pad)
+	p.last, p.drawn, p.lastLen = now, true, len(line)
+}
+
+func (p *progressBar) line(now time.Time, status string) string {
+	const width = 20
+	frac := 1.0
+	if p.end > 0 {
+		frac = min(max(float64(p.pos)/float64(p.end), 0), 1)
+	}
+	filled := int(frac * width)
+	bar := strings.Repeat("=", filled)
+	if filled < width {
+		bar += ">" + strings.Repeat(" ", width-filled-1)
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "step %d/%d [%s] %3.0f%%", p.pos, p.end, bar, 100*frac)
+	if p.pos > p.start {
+		fmt.Fprintf(&b, "  loss %.4g", p.shown)
+	}
+	if dt := now.Sub(p.t0).Seconds(); p.pos > p.n0 && dt > 0 {
+		rate := float64(p.pos-p.n0) / dt
+		fmt.Fprintf(&b, "  %.3g steps/s", rate)
+		if p.pos < p.end {
+			fmt.Fprintf(&b, "  ETA %s", formatDuration(float64(p.end-p.pos)/rate))
+		}
+	}
+	if status != "" {
+		b.WriteString("  " + status)
+	}
+	return b.String()
+}
+
+// finish draws the final state and ends the line (only if something was drawn or trained).
+func (p *progressBar) finish(status string) {
+	if p.w == nil || (!p.drawn && p.pos == p.start) {
+		return
+	}
+	p.draw(p.now(), status)
+	fmt.Fprint(p.w, "\n")
+}
+
+// formatDuration writes seconds as 1:02:03, 2:03 or 4.2s.
+func formatDuration(s float64) string {
+	if math.IsInf(s, 0) || math.IsNaN(s) || s > 1e7 {
+		return "?"
+	}
+	if s < 10 {
+		return fmt.Sprintf("%.1fs", s)
+	}
+	n := int(math.Round(s))
+	if n >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", n/3600, n/60%60, n%60)
+	}
+	return fmt.Sprintf("%d:%02d", n/60, n%60)
+}
+
+// MaxParams is the largest model, in trainable scalars, that CheckSize accepts: 2^28 (1 GiB of
+// float32 parameters, 3 GiB with Adam's moments), far above what the course trains.
+const MaxParams = 1 << 28
+
+// CheckSize is the upper bound that ModelConfig.Validate applies last: it refuses
+// configurations whose parameters would exceed MaxParams scalars (or overflow int), so that a
+// configuration read from a file or a command line cannot ask NewModel for an absurd allocation.
+// It assumes c.Validate() passed.
+func (c ModelConfig) CheckSize() error {
+	H, D, O, L := c.Cell.HiddenSize, c.Cell.InputSize, c.OutputSize, c.Cell.NumLayers
+	for _, d := range []struct {
+		name string
+		v    int
+	}{{"hidden size", H}, {"input size", D}, {"output size", O}, {"number of layers", L}} {
+		if d.v > MaxParams {
+			return fmt.Errorf("train: %s %d is over the limit of %d parameters", d.name, d.v, MaxParams)
+		}
+	}
+	G := c.Cell.Kind.Gates()
+	n := O*H + O // readout; each factor <= 2^28, so no overflow in int64
+	for l := range L {
+		n += G * H * (c.Cell.LayerInputSize(l) + H + 2)
+		if n > MaxParams {
+			return fmt.Errorf("train: model has more than %d parameters (hidden %d, input %d, output %d, %d layers of %s)",
+				MaxParams, H, D, O, L, c.Cell.Kind)
+		}
+	}
+	if n > MaxParams {
+		return fmt.Errorf("train: model has %d parameters, over the limit of %d", n, MaxParams)
+	}
+	return nil
+}
