@@ -1,0 +1,177 @@
+package train
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/npz"
+)
+
+// ModelFormat identifies a saved model's meta.
+const ModelFormat = "rnn-course/train model"
+
+type modelMeta struct {
+	Format string      `json:"format"`
+	Model  ModelConfig `json:"model"`
+}
+
+// SaveModel writes a model's parameters, by name (PyTorch's weight_ih_l0 ... and readout.weight,
+// readout.bias), and its configuration (a JSON string "meta") to an .npz file, atomically.
+// np.load reads it; the recurrent weights load into torch.nn.RNN/LSTM/GRU by name.
+func SaveModel(path string, m *Model) error {
+	meta, err := json.Marshal(modelMeta{Format: ModelFormat, Model: m.Config})
+	if err != nil {
+		return fmt.Errorf("train: save model: %w", err)
+	}
+	arrays := []*npz.Array{npz.NewString("meta", string(meta))}
+	names := m.ParamNames()
+	for i, p := range m.Params() {
+		a, err := tensorArray(names[i], p)
+		if err != nil {
+			return err
+		}
+		arrays = append(arrays, a)
+	}
+	return npz.WriteFile(path, arrays...)
+}
+
+// LoadModel reads a model written by SaveModel, checking names, dtypes, shapes and that every
+// value is finite.
+func LoadModel(path string) (*Model, error) {
+	f, err := npz.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	metaText, err := f.String("meta")
+	if err != nil {
+		return nil, fmt.Errorf("train: %s is not a saved model: %w", path, err)
+	}
+	var meta modelMeta
+	if err := json.Unmarshal([]byte(metaText), &meta); err != nil || meta.Format != ModelFormat {
+		return nil, fmt.Errorf("train: %s is not a saved model (meta %.80q)", path, metaText)
+	}
+	m, err := NewModel(meta.Model, 0)
+	if err != nil {
+		return nil, fmt.Errorf("train: %s: %w", path, err)
+	}
+	names := m.ParamNames()
+	ps := make([]*tensors.Tensor, len(names))
+	for i, p := range m.Params() {
+		a, err := f.Get(names[i])
+		if err != nil {
+			return nil, fmt.Errorf("train: %s: %w", path, err)
+		}
+		dims := p.Shape().Dimensions
+		if !slices.Equal(a.Shape, dims) {
+			return nil, fmt.Errorf("train: %s: %s has shape %v, want %v", path, names[i], a.Shape, dims)
+		}
+		switch {
+		case p.DType() == dtypes.Float32 && a.DType == npz.Float32:
+			for _, v := range a.F32 {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return nil, fmt.Errorf("train: %s: %s holds a non-finite value", path, names[i])
+				}
+			}
+			ps[i] = tensors.FromFlatDataAndDimensions(a.F32, dims...)
+		case p.DType() == dtypes.Float64 && a.DType == npz.Float64:
+			for _, v := range a.F64 {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					return nil, fmt.Errorf("train: %s: %s holds a non-finite value", path, names[i])
+				}
+			}
+			ps[i] = tensors.FromFlatDataAndDimensions(a.F64, dims...)
+		default:
+			return nil, fmt.Errorf("train: %s: %s has dtype %s, the model is %s", path, names[i], a.DType, p.DType())
+		}
+	}
+	if err := m.SetParams(ps); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// Sample generates n tokens from a character model (loss xent) after feeding the prompt, one
+// step at a time with the recurrent state carried along: each next token is drawn from
+// softmax(logits / temperature); temperature 0 takes the most likely token. The same seed gives
+// the same text.
+func (t *Trainer) Sample(prompt []int32, n int, temperature float64, seed uint64) ([]int32, error) {
+	mc := t.Model.Config
+	if mc.Loss != CrossEntropy {
+		return nil, fmt.Errorf("train: Sample needs a character model (loss xent), this one has loss %s", mc.Loss)
+	}
+	if len(prompt) == 0 {
+		return nil, fmt.Errorf("train: Sample needs a prompt of at least one token")
+	}
+	if temperature < 0 || math.IsNaN(temperature) {
+		return nil, fmt.Errorf("train: temperature must be >= 0, got %v", temperature)
+	}
+	V := mc.OutputSize
+	for _, id := range prompt {
+		if id < 0 || int(id) >= V {
+			return nil, fmt.Errorf("train: prompt token %d is outside the vocabulary [0, %d)", id, V)
+		}
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x5a3))
+	x := tensors.FromFlatDataAndDimensions(slices.Clone(prompt), 1, len(prompt))
+	var h, c *tensors.Tensor
+	out := make([]int32, 0, n)
+	for len(out) < n {
+		pred, hn, cn, err := t.Forward(x, h, c)
+		if err != nil {
+			return nil, err
+		}
+		h, c = hn, cn
+		logits := lastLogits(pred, V) // [V]
+		next := pick(logits, temperature, rng)
+		out = append(out, next)
+		x = tensors.FromFlatDataAndDimensions([]int32{next}, 1, 1)
+	}
+	return out, nil
+}
+
+// lastLogits returns the logits of the last step of pred [1, T, V] as float64.
+func lastLogits(pred *tensors.Tensor, V int) []float64 {
+	out := make([]float64, V)
+	pred.MustConstFlatData(func(flat any) {
+		switch v := flat.(type) {
+		case []float32:
+			for i, x := range v[len(v)-V:] {
+				out[i] = float64(x)
+			}
+		case []float64:
+			copy(out, v[len(v)-V:])
+		}
+	})
+	return out
+}
+
+func pick(logits []float64, temperature float64, rng *rand.Rand) int32 {
+	best := 0
+	for i, l := range logits {
+		if l > logits[best] {
+			best = i
+		}
+	}
+	if temperature == 0 {
+		return int32(best)
+	}
+	probs := make([]float64, len(logits))
+	sum := 0.0
+	for i, l := range logits {
+		probs[i] = math.Exp((l - logits[best]) / temperature)
+		sum += probs[i]
+	}
+	u := rng.Float64() * sum
+	for i, p := range probs {
+		if u < p {
+			return int32(i)
+		}
+		u -= p
+	}
+	return int32(len(probs) - 1)
+}
