@@ -274,3 +274,17 @@ func TestInvalidInputs(t *testing.T) {
 	_, err = NewWeightsFromSlices(good, []float32{1, 2})
 	require.Error(t, err)
 }
+
+// TestSplitTimeUnusedSteps: steps that nothing uses get a zero gradient (short and two-level).
+func TestSplitTimeUnusedSteps(t *testing.T) {
+	b := testBackend(t)
+	for _, T := range []int{5, 100} {
+		x := tensors.FromFlatDataAndDimensions(make([]float64, 2*T*3), 2, T, 3)
+		g, err := ExecOnce(b, func(x *Node) *Node {
+			steps := SplitTime(x, 1)
+			return Gradient(ReduceAllSum(Square(steps[1])), x)[0] // only step 1 is used
+		}, x)
+		require.NoError(t, err, "T=%d", T)
+		require.Equal(t, x.Shape().Dimensions, g.Shape().Dimensions)
+	}
+}

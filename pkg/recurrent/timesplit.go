@@ -3,6 +3,7 @@ package recurrent
 import (
 	"math"
 
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 )
 
@@ -82,11 +83,12 @@ func splitLinear(x *Node, axis int, sizes []int) []*Node {
 	g := x.Graph()
 	grads := make([]*Node, len(sizes))
 	pieces := make([]*Node, len(sizes))
+	pieceShapes := make([]shapes.Shape, len(sizes)) // kept apart: callers may overwrite pieces
 	xi := IdentityWithCustomGradient(x, func(_, _ *Node) *Node {
 		parts := make([]*Node, len(sizes))
 		for i, gr := range grads {
-			if gr == nil {
-				gr = Zeros(g, pieces[i].Shape())
+			if gr == nil { // a piece that nothing downstream used
+				gr = Zeros(g, pieceShapes[i])
 			}
 			parts[i] = gr
 			grads[i] = nil // reset, in case Gradient is called again on this graph
@@ -96,6 +98,7 @@ func splitLinear(x *Node, axis int, sizes []int) []*Node {
 	start := 0
 	for i, n := range sizes {
 		p := SliceAxis(xi, axis, AxisRange(start, start+n))
+		pieceShapes[i] = p.Shape()
 		pieces[i] = IdentityWithCustomGradient(p, func(_, v *Node) *Node {
 			grads[i] = v
 			return v
