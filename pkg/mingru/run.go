@@ -1,0 +1,74 @@
+package mingru
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/shapes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// Runner runs one layer on host tensors in a fixed mode. It validates its inputs and returns
+// errors (never panics) for bad shapes or modes. Graphs are compiled once per input shape.
+type Runner struct {
+	cfg          Config
+	mode         Mode
+	withH0, noH0 *Exec
+}
+
+// NewRunner creates a Runner for the configuration and mode on a backend (see package backend).
+func NewRunner(b compute.Backend, cfg Config, mode Mode) (*Runner, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if err := cfg.CheckMode(mode); err != nil {
+		return nil, err
+	}
+	n := len(cfg.ParamNames())
+	r := &Runner{cfg: cfg, mode: mode}
+	var err error
+	r.noH0, err = NewExec(b, func(in []*Node) *Node { return Forward(cfg, in[:n], in[n], nil, mode) })
+	if err != nil {
+		return nil, err
+	}
+	r.withH0, err = NewExec(b, func(in []*Node) *Node { return Forward(cfg, in[:n], in[n], in[n+1], mode) })
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// Run evaluates the layer with weights w on x [B, T, D] from h0 [B, H] (nil for zeros) and
+// returns all h_t, [B, T, H].
+func (r *Runner) Run(w *Weights, x, h0 *tensors.Tensor) (*tensors.Tensor, error) {
+	if w.Config != r.cfg {
+		return nil, fmt.Errorf("mingru: weights are for %+v, runner for %+v", w.Config, r.cfg)
+	}
+	if err := w.Validate(); err != nil {
+		return nil, err
+	}
+	var h0s *shapes.Shape
+	if h0 != nil {
+		s := h0.Shape()
+		h0s = &s
+	}
+	if err := r.cfg.CheckInput(x.Shape(), h0s); err != nil {
+		return nil, err
+	}
+	args := make([]any, 0, len(w.Tensors)+2)
+	for _, t := range w.Tensors {
+		args = append(args, t)
+	}
+	args = append(args, x)
+	exec := r.noH0
+	if h0 != nil {
+		args = append(args, h0)
+		exec = r.withH0
+	}
+	outs, err := exec.Call(args...)
+	if err != nil {
+		return nil, err
+	}
+	return outs[0], nil
+}

@@ -1,0 +1,116 @@
+package scan
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/gomlx/compute"
+	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
+	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/backend"
+	"github.com/stretchr/testify/require"
+)
+
+func testBackend(t testing.TB) compute.Backend {
+	b, _, err := backend.New()
+	require.NoError(t, err)
+	return b
+}
+
+// fill returns a tensor of the given shape with values from f.
+func fill(dtype dtypes.DType, dims []int, f func() float64) *tensors.Tensor {
+	t := tensors.FromShape(shapes.Make(dtype, dims...))
+	t.MustMutableFlatData(func(flat any) {
+		switch v := flat.(type) {
+		case []float32:
+			for i := range v {
+				v[i] = float32(f())
+			}
+		case []float64:
+			for i := range v {
+				v[i] = f()
+			}
+		}
+	})
+	return t
+}
+
+// inputs draws a in (0.5, 1), b ~ N(0, 1) and h0 ~ N(0, 1) (h0 nil unless withH0), so that h
+// stays bounded for any T. dims is [B, T, ...].
+func inputs(rng *rand.Rand, dtype dtypes.DType, dims []int, withH0 bool) (a, b, h0 *tensors.Tensor) {
+	a = fill(dtype, dims, func() float64 { return 0.5 + 0.5*rng.Float64() })
+	b = fill(dtype, dims, rng.NormFloat64)
+	if withH0 {
+		h0 = fill(dtype, append([]int{dims[0]}, dims[2:]...), rng.NormFloat64)
+	}
+	return a, b, h0
+}
+
+func flat64(t *tensors.Tensor) []float64 {
+	var out []float64
+	t.MustConstFlatData(func(flat any) {
+		switch v := flat.(type) {
+		case []float32:
+			for _, x := range v {
+				out = append(out, float64(x))
+			}
+		case []float64:
+			out = append(out, v...)
+		}
+	})
+	return out
+}
+
+// relErr is ||a-b|| / max(||a||, ||b||, tiny).
+func relErr(a, b []float64) float64 {
+	if len(a) != len(b) {
+		return math.Inf(1)
+	}
+	var d, na, nb float64
+	for i := range a {
+		d += (a[i] - b[i]) * (a[i] - b[i])
+		na += a[i] * a[i]
+		nb += b[i] * b[i]
+	}
+	return math.Sqrt(d) / math.Max(math.Sqrt(max(na, nb)), 1e-300)
+}
+
+// refScan is the recurrence in plain Go, float64: the oracle. a, b are [B, T, F] row-major,
+// h0 is [B, F] or nil.
+func refScan(a, b, h0 []float64, B, T, F int) []float64 {
+	h := make([]float64, len(a))
+	for i := range B {
+		for f := range F {
+			prev := 0.0
+			if h0 != nil {
+				prev = h0[i*F+f]
+			}
+			for t := range T {
+				k := (i*T+t)*F + f
+				prev = a[k]*prev + b[k]
+				h[k] = prev
+			}
+		}
+	}
+	return h
+}
+
+// refLoss is sum(h * g) for the oracle.
+func refLoss(a, b, h0, g []float64, B, T, F int) float64 {
+	s := 0.0
+	for i, h := range refScan(a, b, h0, B, T, F) {
+		s += h * g[i]
+	}
+	return s
+}
+
+// worst keeps the largest error seen per label, for the test log.
+type worst map[string]float64
+
+func (w worst) see(label string, e float64) {
+	if old, ok := w[label]; !ok || e > old {
+		w[label] = e
+	}
+}
