@@ -3,13 +3,14 @@
 #
 # Installs only what is missing, so a second run is a quick no-op:
 #   - Debian packages for Jupyter (nbconvert, kernelspec tooling, the classic notebook server);
-#   - goimports, gopls and the GoNB kernel at the versions pinned in scripts/versions.env,
-#     into BIN_DIR (default: $(go env GOPATH)/bin);
+#   - goimports, gopls, actionlint and the GoNB kernel at the versions pinned in
+#     scripts/versions.env, into BIN_DIR (default: $(go env GOPATH)/bin);
 #   - the GoNB Jupyter kernel registration (honours JUPYTER_DATA_DIR).
 #
-# Usage: scripts/setup.sh [--with-pytorch] [--with-browser] [--bin-dir DIR]
+# Usage: scripts/setup.sh [--with-pytorch] [--with-browser] [--no-apt] [--bin-dir DIR]
 #   --with-pytorch  also install python3-torch, libopenblas0-pthread, python3-numpy (baselines)
 #   --with-browser  also install chromium (headless rendering of exported HTML)
+#   --no-apt        install no Debian packages: Jupyter is already on PATH (the Docker image)
 #   --bin-dir DIR   where to put the Go tools (or set BIN_DIR)
 set -euo pipefail
 
@@ -20,14 +21,16 @@ REPO_ROOT="$(cd "${SCRIPT_DIR}/.." && pwd)"
 
 with_pytorch=0
 with_browser=0
+with_apt=1
 BIN_DIR="${BIN_DIR:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --with-pytorch) with_pytorch=1 ;;
     --with-browser) with_browser=1 ;;
+    --no-apt) with_apt=0 ;;
     --bin-dir) BIN_DIR="${2:?--bin-dir needs a directory}"; shift ;;
     --bin-dir=*) BIN_DIR="${1#--bin-dir=}" ;;
-    -h | --help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -104,6 +107,10 @@ for p in "${apt_pkgs[@]}"; do
     missing+=("${p}")
   fi
 done
+if [[ ${with_apt} -eq 0 ]]; then
+  log "--no-apt: skipping Debian packages (${apt_pkgs[*]})"
+  missing=()
+fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install these by hand: ${missing[*]}"
   if [[ ${EUID} -ne 0 ]]; then
@@ -115,7 +122,7 @@ if [[ ${#missing[@]} -gt 0 ]]; then
   apt_run install "${missing[@]}"
   for p in "${missing[@]}"; do done_list+=("apt:${p}"); done
 fi
-command -v jupyter >/dev/null 2>&1 || die "jupyter not on PATH after installing Debian packages"
+command -v jupyter >/dev/null 2>&1 || die "jupyter not on PATH after installing Debian packages (or with --no-apt)"
 
 # ---------------------------------------------------------------------------------------------
 # Go tools at pinned versions. `go version -m` tells which module version a binary came from.
@@ -137,6 +144,15 @@ else
   log "installing gopls ${GOPLS_VERSION}"
   GOBIN="${BIN_DIR}" go install "golang.org/x/tools/gopls@${GOPLS_VERSION}"
   done_list+=("gopls@${GOPLS_VERSION}")
+fi
+
+# actionlint checks .github/workflows (tools/pincheck runs it; it uses shellcheck when on PATH).
+if has_mod "${BIN_DIR}/actionlint" "^[[:space:]]+mod[[:space:]]+github\.com/rhysd/actionlint[[:space:]]+${ACTIONLINT_VERSION}([[:space:]]|$)"; then
+  ok_list+=("actionlint@${ACTIONLINT_VERSION}")
+else
+  log "installing actionlint ${ACTIONLINT_VERSION}"
+  GOBIN="${BIN_DIR}" go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
+  done_list+=("actionlint@${ACTIONLINT_VERSION}")
 fi
 
 # `go install github.com/janpfeifer/gonb@VERSION` fails on this proxy (it refuses gonb's version

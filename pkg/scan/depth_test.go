@@ -43,9 +43,6 @@ func TestScanDepth(t *testing.T) {
 		require.LessOrEqual(t, d, bound, "T=%d", T)
 		require.Equal(t, 4*int(math.Log2(float64(T)))-2, d, "T=%d: exact depth of Blelloch for a power of two", T)
 	}
-	if testing.Short() {
-		return
-	}
 	loop, blel := scanDepth(t, Sequential, 4096, false), scanDepth(t, Blelloch, 4096, false)
 	t.Logf("T=4096 forward: loop depth %d, blelloch %d, ratio %.0fx", loop, blel, float64(loop)/float64(blel))
 	require.GreaterOrEqual(t, loop, 40*blel)
