@@ -1,4 +1,5 @@
-// Package train trains the recurrent models of package recurrent with backpropagation through
+// Package train trains the recurrent models of package recurrent (and the parallel-in-time
+// minGRU/minLSTM of package mingru, through ModelConfig.Scan) with backpropagation through
 // time: full BPTT by autodiff through the unrolled graph, truncated BPTT (TBPTT, chunks of k
 // steps with the state carried across chunks without gradient), or the hand-written adjoint
 // recursion of package bptt; global-norm gradient clipping; SGD (with momentum) and Adam.

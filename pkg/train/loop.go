@@ -359,6 +359,9 @@ func (c ModelConfig) CheckSize() error {
 		}
 	}
 	G := c.Cell.Kind.Gates()
+	if c.Scan != nil {
+		G = 3 // at most 3 projections (minLSTM), each smaller than a classic gate block: a bound
+	}
 	n := O*H + O // readout; each factor <= 2^28, so no overflow in int64
 	for l := range L {
 		n += G * H * (c.Cell.LayerInputSize(l) + H + 2)

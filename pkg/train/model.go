@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/mingru"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
 
@@ -27,11 +28,56 @@ type ModelConfig struct {
 	Cell       recurrent.Config // for CrossEntropy, Cell.InputSize is the vocabulary size
 	OutputSize int              // O: readout width (the vocabulary size for CrossEntropy)
 	Loss       LossKind
+	// Scan, when set, replaces the classic cell by a parallel-in-time minGRU or minLSTM layer
+	// (package mingru) whose linear recurrence runs as Scan.Mode says. Cell then gives only
+	// InputSize, HiddenSize and DType: its Kind must be empty and NumLayers 1.
+	Scan *ScanCell `json:",omitempty"`
+}
+
+// ScanCell selects a minGRU/minLSTM layer (Feng et al. 2024) and how its recurrence is run.
+type ScanCell struct {
+	Kind  mingru.Kind // mingru.MinGRU or mingru.MinLSTM
+	Mode  mingru.Mode // sequential, blelloch, chunked, hillis or logspace
+	Chunk int         // chunk length of the chunked mode (0: the scan package's default)
+}
+
+func (c ModelConfig) scanConfig() mingru.Config {
+	return mingru.Config{Kind: c.Scan.Kind, InputSize: c.Cell.InputSize, HiddenSize: c.Cell.HiddenSize,
+		DType: c.Cell.DType, PositiveCandidate: c.Scan.Mode == mingru.LogSpace, Chunk: c.Scan.Chunk}
+}
+
+// hasCellState reports whether the model carries a second state (the LSTM's c).
+func (c ModelConfig) hasCellState() bool { return c.Scan == nil && c.Cell.Kind.HasCellState() }
+
+// numCellParams is the number of recurrent parameter tensors (before the readout's two).
+func (c ModelConfig) numCellParams() int {
+	if c.Scan != nil {
+		return len(c.scanConfig().ParamNames())
+	}
+	return 4 * c.Cell.NumLayers
+}
+
+func (c ModelConfig) validateCell() error {
+	if c.Scan == nil {
+		return c.Cell.Validate()
+	}
+	if c.Cell.Kind != "" {
+		return fmt.Errorf("train: a scan cell (%s) takes its kind from Scan.Kind: leave Cell.Kind empty, got %q",
+			c.Scan.Kind, c.Cell.Kind)
+	}
+	if c.Cell.NumLayers != 1 {
+		return fmt.Errorf("train: a scan cell has one layer, got NumLayers %d", c.Cell.NumLayers)
+	}
+	sc := c.scanConfig()
+	if err := sc.Validate(); err != nil {
+		return err
+	}
+	return sc.CheckMode(c.Scan.Mode)
 }
 
 // Validate says what is wrong with a model configuration.
 func (c ModelConfig) Validate() error {
-	if err := c.Cell.Validate(); err != nil {
+	if err := c.validateCell(); err != nil {
 		return err
 	}
 	if c.OutputSize <= 0 {
@@ -53,9 +99,10 @@ func (c ModelConfig) Validate() error {
 // Model holds the host-side parameters: the recurrent weights (PyTorch names) and the readout.
 type Model struct {
 	Config   ModelConfig
-	Cell     *recurrent.Weights
-	ReadoutW *tensors.Tensor // [O, H]
-	ReadoutB *tensors.Tensor // [O]
+	Cell     *recurrent.Weights // classic cells (nil for a scan cell)
+	ScanCell *mingru.Weights    // scan cells (nil for a classic cell)
+	ReadoutW *tensors.Tensor    // [O, H]
+	ReadoutB *tensors.Tensor    // [O]
 }
 
 // NewModel creates a model with PyTorch's default initialisation (recurrent weights and
@@ -64,7 +111,13 @@ func NewModel(cfg ModelConfig, seed uint64) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	w, err := recurrent.NewWeights(cfg.Cell, seed)
+	m := &Model{Config: cfg}
+	var err error
+	if cfg.Scan != nil {
+		m.ScanCell, err = mingru.NewWeights(cfg.scanConfig(), seed)
+	} else {
+		m.Cell, err = recurrent.NewWeights(cfg.Cell, seed)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -86,18 +139,31 @@ func NewModel(cfg ModelConfig, seed uint64) (*Model, error) {
 		})
 		return t
 	}
-	return &Model{Config: cfg, Cell: w,
-		ReadoutW: uniform(cfg.OutputSize, cfg.Cell.HiddenSize), ReadoutB: uniform(cfg.OutputSize)}, nil
+	m.ReadoutW, m.ReadoutB = uniform(cfg.OutputSize, cfg.Cell.HiddenSize), uniform(cfg.OutputSize)
+	return m, nil
+}
+
+func (m *Model) cellTensors() *[]*tensors.Tensor {
+	if m.ScanCell != nil {
+		return &m.ScanCell.Tensors
+	}
+	return &m.Cell.Tensors
 }
 
 // ParamNames lists the parameters in the order of Params.
 func (m *Model) ParamNames() []string {
-	return append(m.Cell.Names(), "readout.weight", "readout.bias")
+	var names []string
+	if m.ScanCell != nil {
+		names = m.Config.scanConfig().ParamNames()
+	} else {
+		names = m.Cell.Names()
+	}
+	return append(names, "readout.weight", "readout.bias")
 }
 
 // Params returns the parameter tensors (shared, not copied), in ParamNames order.
 func (m *Model) Params() []*tensors.Tensor {
-	return append(append([]*tensors.Tensor{}, m.Cell.Tensors...), m.ReadoutW, m.ReadoutB)
+	return append(append([]*tensors.Tensor{}, *m.cellTensors()...), m.ReadoutW, m.ReadoutB)
 }
 
 // SetParams replaces the parameters (in ParamNames order), checking their shapes.
@@ -112,8 +178,9 @@ func (m *Model) SetParams(ps []*tensors.Tensor) error {
 			return fmt.Errorf("train: parameter %s has shape %s, want %s", names[i], ps[i].Shape(), old[i].Shape())
 		}
 	}
-	n := len(m.Cell.Tensors)
-	m.Cell.Tensors = append([]*tensors.Tensor{}, ps[:n]...)
+	cell := m.cellTensors()
+	n := len(*cell)
+	*cell = append([]*tensors.Tensor{}, ps[:n]...)
 	m.ReadoutW, m.ReadoutB = ps[n], ps[n+1]
 	return nil
 }
@@ -130,15 +197,22 @@ func (m *Model) NumParams() int {
 // forwardGraph runs the model on x and returns the predictions (all steps [B, T, O], or the last
 // step [B, O] for MSELast), the final states and the traces.
 func (c ModelConfig) forwardGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node, traces []*recurrent.Trace) {
-	n := 4 * c.Cell.NumLayers
+	n := c.numCellParams()
 	if c.Loss == CrossEntropy {
 		x = OneHot(x, c.Cell.InputSize, c.Cell.DType) // [B, T] ids -> [B, T, V]
 	}
-	out, hn, cn, traces = recurrent.Forward(c.Cell.Kind, params[:n], x, h0, c0)
+	var hT *Node // [B, H]: the top layer's last state
+	if c.Scan != nil {
+		out = mingru.Forward(c.scanConfig(), params[:n], x, Squeeze(h0, 0), c.Scan.Mode) // [B, T, H]
+		hT = Squeeze(SliceAxis(out, 1, AxisElem(out.Shape().Dim(1)-1)), 1)               // [B, H]
+		hn = ExpandAxes(hT, 0)                                                           // [1, B, H]
+	} else {
+		out, hn, cn, traces = recurrent.Forward(c.Cell.Kind, params[:n], x, h0, c0)
+		top := traces[len(traces)-1]
+		hT = top.H[len(top.H)-1]
+	}
 	wo, bo := params[n], params[n+1]
 	if c.Loss == MSELast {
-		top := traces[len(traces)-1]
-		hT := top.H[len(top.H)-1]                                                       // [B, H]
 		pred = Add(DotGeneral(hT, []int{1}, nil, wo, []int{1}, nil), ExpandAxes(bo, 0)) // [B, O]
 		return pred, hn, cn, hT, traces
 	}

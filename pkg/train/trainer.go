@@ -56,6 +56,9 @@ func (c Config) Validate(m ModelConfig) error {
 	if c.TBPTT < 0 {
 		return fmt.Errorf("train: truncation length must be >= 0 (0 = full BPTT), got %d", c.TBPTT)
 	}
+	if c.HandWritten && m.Scan != nil {
+		return fmt.Errorf("train: the hand-written adjoint is for classic cells, not the scan cell %s", m.Scan.Kind)
+	}
 	if c.HandWritten {
 		if err := bptt.Supported(m.Cell.Kind); err != nil {
 			return err
@@ -113,7 +116,7 @@ func New(b compute.Backend, m *Model, cfg Config) (*Trainer, error) {
 	mc := m.Config
 	P := len(m.Params())
 	S := len(t.state)
-	hasC := mc.Cell.Kind.HasCellState()
+	hasC := mc.hasCellState()
 	// Inputs: params[P], state[S], step, lr, x, y, h0, (c0).
 	var err error
 	t.trainExec, err = NewExec(b, func(in []*Node) []*Node {
@@ -174,7 +177,7 @@ func New(b compute.Backend, m *Model, cfg Config) (*Trainer, error) {
 // handWrittenGrads gets ∂L/∂h_t of the top layer and the readout gradients by autodiff of the
 // (non-recurrent) loss, then runs the explicit adjoint recursion through the recurrent layers.
 func handWrittenGrads(mc ModelConfig, params []*Node, loss, out *Node, traces []*recurrent.Trace) []*Node {
-	n := 4 * mc.Cell.NumLayers
+	n := mc.numCellParams()
 	g := Gradient(loss, out, params[n], params[n+1])
 	dOut, dWo, dBo := g[0], g[1], g[2]
 	T := len(traces[0].H)
@@ -222,7 +225,7 @@ func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 	chunks := (T + k - 1) / k
 	h := t.zeroState(B)
 	var c *tensors.Tensor
-	if mc.Cell.Kind.HasCellState() {
+	if mc.hasCellState() {
 		c = t.zeroState(B)
 	}
 	st := Stats{}
@@ -309,7 +312,7 @@ func (t *Trainer) Forward(x, h0, c0 *tensors.Tensor) (pred, hn, cn *tensors.Tens
 		h0 = t.zeroState(x.Shape().Dim(0))
 	}
 	args = append(args, x, h0)
-	if mc.Cell.Kind.HasCellState() {
+	if mc.hasCellState() {
 		if c0 == nil {
 			c0 = t.zeroState(x.Shape().Dim(0))
 		}
@@ -334,7 +337,7 @@ func (t *Trainer) Evaluate(x, y *tensors.Tensor) (float64, error) {
 	}
 	B := x.Shape().Dim(0)
 	args := append(t.paramArgs(), x, y, t.zeroState(B))
-	if mc.Cell.Kind.HasCellState() {
+	if mc.hasCellState() {
 		args = append(args, t.zeroState(B))
 	}
 	outs, err := t.lossExec.Call(args...)
@@ -412,7 +415,7 @@ func (t *Trainer) Compile(x, y *tensors.Tensor) error {
 	state := t.zeroState(B).Shape()
 	if y == nil {
 		shs = append(shs, x.Shape(), state)
-		if mc.Cell.Kind.HasCellState() {
+		if mc.hasCellState() {
 			shs = append(shs, state)
 		}
 		_, err := t.fwdExec.Compile(shs...)
@@ -434,7 +437,7 @@ func (t *Trainer) Compile(x, y *tensors.Tensor) error {
 	}
 	sc := t.scalar(0).Shape()
 	shs = append(shs, sc, sc, x.Shape(), y.Shape(), state)
-	if mc.Cell.Kind.HasCellState() {
+	if mc.hasCellState() {
 		shs = append(shs, state)
 	}
 	_, err := t.trainExec.Compile(shs...)
