@@ -284,3 +284,21 @@ func TestActivationBytes(t *testing.T) {
 	_, fwd, _ := stats(t, rnn, Fwd, small(8))
 	assert.Zero(t, fwd, "no backward pass, no saved activations")
 }
+
+// TestMinGRUDepth: the minGRU's loop has depth linear in T, its Blelloch scan logarithmic.
+func TestMinGRUDepth(t *testing.T) {
+	b := testBackend(t)
+	depth := func(form string, T int) int {
+		m, err := MinGRU(form)
+		require.NoError(t, err)
+		built, err := BuildGraph(b, m, Fwd, Shape{B: 2, T: T, D: 3, H: 4})
+		require.NoError(t, err)
+		s, _ := Analyze(built)
+		return s.Depth
+	}
+	loop64, loop256 := depth("sequential", 64), depth("sequential", 256)
+	blel64, blel256 := depth("blelloch", 64), depth("blelloch", 256)
+	t.Logf("minGRU forward depth: loop %d (T=64), %d (T=256); blelloch %d, %d", loop64, loop256, blel64, blel256)
+	require.Equal(t, 2*(256-64), loop256-loop64, "the loop adds 2 levels per step")
+	require.Equal(t, 8, blel256-blel64, "Blelloch adds 4 levels per doubling of T")
+}

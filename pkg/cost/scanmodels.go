@@ -1,0 +1,57 @@
+package cost
+
+import (
+	"fmt"
+
+	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/rnn-course/bottleneck/pkg/mingru"
+	"github.com/rnn-course/bottleneck/pkg/scan"
+)
+
+// MinGRU is one minGRU layer (package mingru: z_t = σ(W_z x_t + b_z), h̃_t = W_h x_t + b_h,
+// h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t) whose linear recurrence is evaluated by the named form
+// of package scan: "sequential" (the linear-cost loop), "naive" (the loop with per-step slices,
+// O(T²) backward), "hillis", "blelloch" or "chunked". Its name is "mingru_<form>".
+func MinGRU(form string) (Model, error) {
+	fn, err := scan.ByName(form)
+	if err != nil {
+		return Model{}, err
+	}
+	order := 1
+	if form == "naive" || form == "hillis" {
+		order = 2 // naive's backward is O(T²); Hillis-Steele's work is O(T log T): a safe over-estimate
+	}
+	return Model{
+		Name: "mingru_" + form, Sequential: form == "sequential" || form == "naive", WorkOrder: order,
+		Params: func(D, H int) ([]Param, error) {
+			cfg := mingru.Config{Kind: mingru.MinGRU, InputSize: D, HiddenSize: H, DType: dtypes.Float32}
+			if err := cfg.Validate(); err != nil {
+				return nil, err
+			}
+			var ps []Param
+			for i, name := range cfg.ParamNames() {
+				ps = append(ps, Param{Name: name, Dims: cfg.ParamShapes()[i]})
+			}
+			return ps, nil
+		},
+		Build: func(params []*Node, x *Node) *Node {
+			cfg := mingru.Config{Kind: mingru.MinGRU, InputSize: x.Shape().Dim(2), HiddenSize: params[0].Shape().Dim(0), DType: x.DType()}
+			a, b := mingru.Coefficients(cfg, params, x) // [B, T, H] each: the parallel part
+			return fn(a, b, nil)                        // the recurrence, by the chosen form
+		},
+	}, nil
+}
+
+// MinGRUModels returns the minGRU layer for every scan form, the loop first.
+func MinGRUModels() []Model {
+	var ms []Model
+	for _, f := range scan.Forms {
+		m, err := MinGRU(f.Name)
+		if err != nil {
+			panic(fmt.Sprintf("cost: %v", err)) // scan.Forms and ByName agree
+		}
+		ms = append(ms, m)
+	}
+	return ms
+}
