@@ -1,4 +1,4 @@
-package scan
+package scan_test
 
 import (
 	"fmt"
@@ -10,12 +10,13 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/cost"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/stretchr/testify/require"
 )
 
 // scanDepth builds scan(a, b) for [1, T, 4] inputs (forward, or forward+backward of sum(h·g))
 // and returns the exact critical-path depth from pkg/cost's graph walk.
-func scanDepth(t *testing.T, form Func, T int, backward bool) int {
+func scanDepth(t *testing.T, form scan.Func, T int, backward bool) int {
 	b, _, err := backend.New()
 	require.NoError(t, err)
 	g := NewGraph(b, fmt.Sprintf("depth_T%d", T))
@@ -37,13 +38,13 @@ func TestScanDepth(t *testing.T) {
 	// 4·log2(T) - 2 for powers of two; the bound allows for padding of other lengths.
 	const c1, c0 = 4, 2
 	for _, T := range []int{16, 64, 256, 1024, 4096} {
-		d := scanDepth(t, Blelloch, T, false)
+		d := scanDepth(t, scan.Blelloch, T, false)
 		bound := c1*int(math.Ceil(math.Log2(float64(T)))) + c0
 		t.Logf("T=%5d: blelloch depth %d (bound %d·log2 T + %d = %d)", T, d, c1, c0, bound)
 		require.LessOrEqual(t, d, bound, "T=%d", T)
 		require.Equal(t, 4*int(math.Log2(float64(T)))-2, d, "T=%d: exact depth of Blelloch for a power of two", T)
 	}
-	loop, blel := scanDepth(t, Sequential, 4096, false), scanDepth(t, Blelloch, 4096, false)
+	loop, blel := scanDepth(t, scan.Sequential, 4096, false), scanDepth(t, scan.Blelloch, 4096, false)
 	t.Logf("T=4096 forward: loop depth %d, blelloch %d, ratio %.0fx", loop, blel, float64(loop)/float64(blel))
 	require.GreaterOrEqual(t, loop, 40*blel)
 	require.Equal(t, 2*4096, loop, "the loop's depth is 2T: a multiply and an add per step")
