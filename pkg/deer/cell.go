@@ -1,0 +1,161 @@
+package deer
+
+import (
+	"fmt"
+
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/rnn-course/bottleneck/pkg/recurrent"
+)
+
+// Supported reports whether DEER supports a cell kind here: the tanh and ReLU RNN and the GRU
+// (single state h). The LSTM's state is the pair (h, c) and is not supported.
+func Supported(kind recurrent.Kind) bool {
+	return kind == recurrent.RNNTanh || kind == recurrent.RNNReLU || kind == recurrent.GRU
+}
+
+// cellEval holds f for every step and the intermediates its Jacobian needs, all [B, T, H].
+type cellEval struct {
+	kind  recurrent.Kind
+	f     *Node   // f(h_{t-1}, x_t)
+	hprev *Node   // h_{t-1}
+	a     *Node   // RNN: the pre-activation
+	r, z  *Node   // GRU gates
+	n     *Node   // GRU candidate
+	hpn   *Node   // GRU: W_hn h + b_hn
+	whh   []*Node // the G recurrent blocks W_hk [H, H] (rows: outputs, columns: h)
+}
+
+// addBias adds b [H] to x [B, T, H] (GoMLX does not broadcast across ranks).
+func addBias(x, b *Node) *Node {
+	return Add(x, BroadcastToDims(ExpandLeftToRank(b, 3), x.Shape().Dimensions...))
+}
+
+// project is x W^T + b for x [B, T, K], W [H, K], b [H] (b may be nil): [B, T, H]. The
+// contraction axis is last in both operands (the Go backend's fast layout).
+func project(x, w, b *Node) *Node {
+	y := DotGeneral(x, []int{2}, nil, w, []int{1}, nil) // [B, T, H]
+	if b != nil {
+		y = addBias(y, b)
+	}
+	return y
+}
+
+// evalCell computes f(h_{t-1}, x_t) for all t at once from hprev [B, T, H] (h_{t-1} at
+// position t) and x [B, T, D], with PyTorch's equations (package recurrent). It panics (a
+// programmer error) for an unsupported kind.
+func evalCell(kind recurrent.Kind, p recurrent.LayerParams, hprev, x *Node) cellEval {
+	G := kind.Gates()
+	wih, whh := Split(p.WIH, 0, G), Split(p.WHH, 0, G) // G x [H, D], G x [H, H]
+	bih, bhh := Split(p.BIH, 0, G), Split(p.BHH, 0, G) // G x [H]
+	c := cellEval{kind: kind, hprev: hprev, whh: whh}
+	switch kind {
+	case recurrent.RNNTanh, recurrent.RNNReLU:
+		c.a = Add(project(x, wih[0], Add(bih[0], bhh[0])), project(hprev, whh[0], nil)) // [B, T, H]
+		if kind == recurrent.RNNTanh {
+			c.f = Tanh(c.a)
+		} else {
+			c.f = Max(c.a, ZerosLike(c.a))
+		}
+	case recurrent.GRU:
+		c.r = Sigmoid(Add(project(x, wih[0], bih[0]), project(hprev, whh[0], bhh[0]))) // [B, T, H] reset
+		c.z = Sigmoid(Add(project(x, wih[1], bih[1]), project(hprev, whh[1], bhh[1]))) // [B, T, H] update
+		c.hpn = project(hprev, whh[2], bhh[2])                                         // [B, T, H] W_hn h + b_hn
+		c.n = Tanh(Add(project(x, wih[2], bih[2]), Mul(c.r, c.hpn)))                   // [B, T, H] candidate
+		c.f = Add(Mul(OneMinus(c.z), c.n), Mul(c.z, hprev))                            // [B, T, H]
+	default:
+		panic(fmt.Errorf("deer: cell kind %q is not supported (want rnn_tanh, rnn_relu or gru)", kind))
+	}
+	return c
+}
+
+// rowScales returns J as Σ_k diag(u_k) M_k: the row scales u_k [B, T, H] and the matrices
+// M_k [H, H] (a nil matrix stands for the identity).
+func (c cellEval) rowScales() (us, ms []*Node) {
+	switch c.kind {
+	case recurrent.RNNTanh:
+		return []*Node{OneMinus(Square(c.f))}, c.whh // (1 - f²) W_hh
+	case recurrent.RNNReLU:
+		return []*Node{ConvertDType(GreaterThan(c.a, ZerosLike(c.a)), c.f.DType())}, c.whh // 1[a>0] W_hh
+	}
+	// GRU, see the package documentation.
+	dn := Mul(OneMinus(c.z), OneMinus(Square(c.n)))    // (1 - z)(1 - n²)
+	ur := Mul(Mul(dn, Mul(c.r, OneMinus(c.r))), c.hpn) // (1 - z)(1 - n²) r(1 - r) hp_n
+	uz := Mul(Sub(c.hprev, c.n), Mul(c.z, OneMinus(c.z)))
+	un := Mul(dn, c.r)
+	return []*Node{ur, uz, un, c.z}, []*Node{c.whh[0], c.whh[1], c.whh[2], nil}
+}
+
+// jacobian is the full J_t = ∂f/∂h_{t-1}, [B, T, H, H] (J[b, t, i, j] = ∂f_i/∂h_j).
+func (c cellEval) jacobian() *Node {
+	s := c.f.Shape()
+	H := s.Dim(2)
+	dims := []int{s.Dim(0), s.Dim(1), H, H}
+	us, ms := c.rowScales()
+	var J *Node
+	for k, u := range us {
+		m := ms[k]
+		if m == nil {
+			m = ConvertDType(Diagonal(c.f.Graph(), H), c.f.DType()) // I [H, H]
+		}
+		term := Mul(BroadcastToDims(ExpandAxes(u, -1), dims...), // [B, T, H, H]: u_i
+			BroadcastToDims(ExpandLeftToRank(m, 4), dims...)) // [B, T, H, H]: M_ij
+		if J == nil {
+			J = term
+		} else {
+			J = Add(J, term)
+		}
+	}
+	return J
+}
+
+// diagJacobian is diag(J_t), [B, T, H], computed in O(H) per step without forming J.
+func (c cellEval) diagJacobian() *Node {
+	us, ms := c.rowScales()
+	var d *Node
+	for k, u := range us {
+		term := u // M = I: diagonal 1
+		if m := ms[k]; m != nil {
+			H := m.Shape().Dim(0)
+			eye := ConvertDType(Diagonal(m.Graph(), H), m.DType())
+			term = Mul(u, BroadcastToDims(ExpandLeftToRank(ReduceSum(Mul(m, eye), 1), 3), u.Shape().Dimensions...))
+		}
+		if d == nil {
+			d = term
+		} else {
+			d = Add(d, term)
+		}
+	}
+	return d
+}
+
+// Cell computes f(h_{t-1}, x_t) for every t at once: hprev [B, T, H] holds h_{t-1} at
+// position t (see ShiftIn), x is [B, T, D]; the result is [B, T, H]. Whole-tensor ops only, no
+// loop over t. kind must be Supported; it panics otherwise (graph-building error).
+func Cell(kind recurrent.Kind, p recurrent.LayerParams, hprev, x *Node) *Node {
+	return evalCell(kind, p, hprev, x).f
+}
+
+// Jacobian returns f (as Cell) and the analytic Jacobians J_t = ∂f/∂h at (hprev_t, x_t),
+// [B, T, H, H], J[b, t, i, j] = ∂f_i/∂h_j. The formulas are in the package documentation.
+func Jacobian(kind recurrent.Kind, p recurrent.LayerParams, hprev, x *Node) (f, J *Node) {
+	c := evalCell(kind, p, hprev, x)
+	return c.f, c.jacobian()
+}
+
+// DiagJacobian returns f (as Cell) and the diagonal of the Jacobian, [B, T, H], the only part
+// of it that quasi-DEER uses.
+func DiagJacobian(kind recurrent.Kind, p recurrent.LayerParams, hprev, x *Node) (f, d *Node) {
+	c := evalCell(kind, p, hprev, x)
+	return c.f, c.diagJacobian()
+}
+
+// ShiftIn returns the previous states of a trajectory: (h0, h_0, …, h_{T-2}), [B, T, H], from
+// h0 [B, H] and h [B, T, H]. One Slice and one Concatenate.
+func ShiftIn(h0, h *Node) *Node {
+	T := h.Shape().Dim(1)
+	first := ExpandAxes(h0, 1) // [B, 1, H]
+	if T == 1 {
+		return first
+	}
+	return Concatenate([]*Node{first, SliceAxis(h, 1, AxisRange(0, T-1))}, 1)
+}
