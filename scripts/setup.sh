@@ -9,7 +9,8 @@
 #
 # Usage: scripts/setup.sh [--with-pytorch] [--with-browser] [--no-apt] [--bin-dir DIR]
 #   --with-pytorch  also install python3-torch, libopenblas0-pthread, python3-numpy (baselines)
-#   --with-browser  also install chromium (headless rendering of exported HTML)
+#   --with-browser  also install chromium (headless rendering, tests/browser), and nodejs and npm
+#                   when there is no node/npm on PATH
 #   --no-apt        install no Debian packages: Jupyter is already on PATH (the Docker image)
 #   --bin-dir DIR   where to put the Go tools (or set BIN_DIR)
 set -euo pipefail
@@ -30,7 +31,7 @@ while [[ $# -gt 0 ]]; do
     --no-apt) with_apt=0 ;;
     --bin-dir) BIN_DIR="${2:?--bin-dir needs a directory}"; shift ;;
     --bin-dir=*) BIN_DIR="${1#--bin-dir=}" ;;
-    -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -75,7 +76,12 @@ esac
 # Debian packages.
 apt_pkgs=(jupyter-nbconvert jupyter-client jupyter-notebook shellcheck) # jupyter-notebook pulls python3-ipykernel; shellcheck for `make lint`
 if [[ ${with_pytorch} -eq 1 ]]; then apt_pkgs+=(python3-torch libopenblas0-pthread python3-numpy); fi
-if [[ ${with_browser} -eq 1 ]]; then apt_pkgs+=(chromium); fi
+if [[ ${with_browser} -eq 1 ]]; then
+  apt_pkgs+=(chromium)
+  # Node drives Chromium in tests/browser; a node from elsewhere (NodeSource, nvm) is kept.
+  command -v node >/dev/null 2>&1 || apt_pkgs+=(nodejs)
+  command -v npm >/dev/null 2>&1 || apt_pkgs+=(npm)
+fi
 
 # apt_run ARGS...: apt-get ARGS, waiting while another apt/dpkg run holds a lock. DPkg::Lock::Timeout
 # covers only the dpkg lock: `update` (lists lock) and downloads (archives lock) fail at once, so
@@ -100,16 +106,16 @@ apt_run() {
 
 sudo_cmd=()
 missing=()
-for p in "${apt_pkgs[@]}"; do
-  if [[ "$(dpkg-query -W -f='${db:Status-Status}' "${p}" 2>/dev/null || true)" == "installed" ]]; then
-    ok_list+=("apt:${p}")
-  else
-    missing+=("${p}")
-  fi
-done
 if [[ ${with_apt} -eq 0 ]]; then
-  log "--no-apt: skipping Debian packages (${apt_pkgs[*]})"
-  missing=()
+  log "--no-apt: not installing Debian packages (${apt_pkgs[*]})"
+else
+  for p in "${apt_pkgs[@]}"; do
+    if [[ "$(dpkg-query -W -f='${db:Status-Status}' "${p}" 2>/dev/null || true)" == "installed" ]]; then
+      ok_list+=("apt:${p}")
+    else
+      missing+=("${p}")
+    fi
+  done
 fi
 if [[ ${#missing[@]} -gt 0 ]]; then
   command -v apt-get >/dev/null 2>&1 || die "apt-get not found; install these by hand: ${missing[*]}"
