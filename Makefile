@@ -5,9 +5,10 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Tools installed by setup (gonb, goimports, gopls) live in GOBIN_DIR.
 export PATH := $(GOBIN_DIR):$(PATH)
 
-.PHONY: course setup notebooks notebooks-fast jupyter test test-go lint
+.PHONY: course setup notebooks notebooks-fast jupyter test test-go lint browser-test
 
-course: notebooks ## the main job: set-up, then execute every notebook (full mode) into build/notebooks
+course: notebooks ## the main job: set-up, execute every notebook (full mode) into build/notebooks, screenshot them
+	tests/browser/run.sh --html-only --no-self-test
 
 setup: ## install Jupyter, goimports, gopls and GoNB; register the kernel (quick no-op when done)
 	scripts/setup.sh
@@ -21,12 +22,15 @@ notebooks-fast: setup ## the same with RNN_COURSE_MODE=fast (small sizes, for CI
 jupyter: setup ## interactive notebook server on http://127.0.0.1:8888
 	PATH="$(GOBIN_DIR):$$PATH" jupyter notebook --no-browser --ip=127.0.0.1 --notebook-dir=notebooks $(ALLOW_ROOT)
 
-test: setup lint test-go notebooks-fast ## all tests: lint, every Go test (not -short), notebooks in fast mode
+test: setup lint test-go notebooks-fast browser-test ## all tests: lint, every Go test (not -short), notebooks in fast mode, in a browser
+
+browser-test: setup ## notebooks run in headless Chromium through the Jupyter UI (fast mode), HTML exports checked; build/screenshots/
+	tests/browser/run.sh
 
 lint: ## gofmt, go vet and shellcheck must be clean
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
-	shellcheck scripts/*.sh .ci/run
+	shellcheck scripts/*.sh .ci/run tests/browser/run.sh
 
 test-go: ## every Go test, including the slow ones skipped by -short
 	go test -count=1 -timeout 40m ./...

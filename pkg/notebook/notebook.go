@@ -105,6 +105,9 @@ func ShowSVG(svg string) {
 		protocol.MIMEImageSVG: svg,
 		protocol.MIMETextHTML: "<div>" + svg + "</div>",
 	}})
+	// Wait until the kernel has the display: without it, a cell that ends right after several
+	// displays can lose all but the first under CPU load (seen by tests/browser).
+	gonbui.Sync()
 }
 
 // ShowMarkdown displays Markdown in the notebook, or prints it outside one.
@@ -114,6 +117,7 @@ func ShowMarkdown(md string) {
 		return
 	}
 	gonbui.DisplayMarkdown(md)
+	gonbui.Sync()
 }
 
 // MarkdownTable formats a table; rows are formatted with %v.
