@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
 
 // Kind names a cell.
@@ -139,20 +140,7 @@ func NewWeights(cfg Config, seed uint64) (*Weights, error) {
 	k := 1 / math.Sqrt(float64(cfg.InputSize))
 	w := &Weights{Config: cfg}
 	for _, dims := range cfg.ParamShapes() {
-		t := tensors.FromShape(shapes.Make(cfg.DType, dims...))
-		t.MustMutableFlatData(func(flat any) {
-			switch v := flat.(type) {
-			case []float32:
-				for i := range v {
-					v[i] = float32(k * (2*rng.Float64() - 1))
-				}
-			case []float64:
-				for i := range v {
-					v[i] = k * (2*rng.Float64() - 1)
-				}
-			}
-		})
-		w.Tensors = append(w.Tensors, t)
+		w.Tensors = append(w.Tensors, recurrent.InitUniform(cfg.DType, k, rng, dims...))
 	}
 	return w, nil
 }

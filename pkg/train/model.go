@@ -123,22 +123,7 @@ func NewModel(cfg ModelConfig, seed uint64) (*Model, error) {
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x7ead))
 	k := 1 / math.Sqrt(float64(cfg.Cell.HiddenSize))
-	uniform := func(dims ...int) *tensors.Tensor {
-		t := tensors.FromShape(shapes.Make(cfg.Cell.DType, dims...))
-		t.MustMutableFlatData(func(flat any) {
-			switch v := flat.(type) {
-			case []float32:
-				for i := range v {
-					v[i] = float32(k * (2*rng.Float64() - 1))
-				}
-			case []float64:
-				for i := range v {
-					v[i] = k * (2*rng.Float64() - 1)
-				}
-			}
-		})
-		return t
-	}
+	uniform := func(dims ...int) *tensors.Tensor { return recurrent.InitUniform(cfg.Cell.DType, k, rng, dims...) }
 	m.ReadoutW, m.ReadoutB = uniform(cfg.OutputSize, cfg.Cell.HiddenSize), uniform(cfg.OutputSize)
 	return m, nil
 }
