@@ -5,37 +5,19 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/compute"
+	"github.com/rnn-course/bottleneck/internal/testutil"
+
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/stretchr/testify/require"
 )
 
-func testBackend(t testing.TB) compute.Backend {
-	b, _, err := backend.New()
-	require.NoError(t, err)
-	return b
-}
-
-func randTensor(rng *rand.Rand, dtype dtypes.DType, scale float64, dims ...int) *tensors.Tensor {
-	t := tensors.FromShape(shapes.Make(dtype, dims...))
-	t.MustMutableFlatData(func(flat any) {
-		switch v := flat.(type) {
-		case []float32:
-			for i := range v {
-				v[i] = float32(scale * rng.NormFloat64())
-			}
-		case []float64:
-			for i := range v {
-				v[i] = scale * rng.NormFloat64()
-			}
-		}
-	})
-	return t
-}
+// Shared test helpers (internal/testutil).
+var (
+	testBackend = testutil.Backend
+	randTensor  = testutil.RandNormal
+)
 
 // maxAbsDiff is max_i |a_i - b_i| of two tensors of the same size.
 func maxAbsDiff(t testing.TB, a, b *tensors.Tensor) float64 {

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"github.com/rnn-course/bottleneck/internal/testutil"
+
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -15,56 +17,17 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// Shared test helpers (internal/testutil).
+var (
+	fill   = testutil.Fill
+	flat64 = testutil.Flat64
+	relErr = testutil.RelErr
+)
+
 func testBackend(t testing.TB) compute.Backend {
 	b, _, err := backend.New()
 	require.NoError(t, err)
 	return b
-}
-
-func fill(dtype dtypes.DType, dims []int, f func() float64) *tensors.Tensor {
-	t := tensors.FromShape(shapes.Make(dtype, dims...))
-	t.MustMutableFlatData(func(flat any) {
-		switch v := flat.(type) {
-		case []float32:
-			for i := range v {
-				v[i] = float32(f())
-			}
-		case []float64:
-			for i := range v {
-				v[i] = f()
-			}
-		}
-	})
-	return t
-}
-
-func flat64(t *tensors.Tensor) []float64 {
-	var out []float64
-	t.MustConstFlatData(func(flat any) {
-		switch v := flat.(type) {
-		case []float32:
-			for _, x := range v {
-				out = append(out, float64(x))
-			}
-		case []float64:
-			out = append(out, v...)
-		}
-	})
-	return out
-}
-
-// relErr is ||a-b|| / max(||a||, ||b||, tiny).
-func relErr(a, b []float64) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	var d, na, nb float64
-	for i := range a {
-		d += (a[i] - b[i]) * (a[i] - b[i])
-		na += a[i] * a[i]
-		nb += b[i] * b[i]
-	}
-	return math.Sqrt(d) / math.Max(math.Sqrt(max(na, nb)), 1e-300)
 }
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }

@@ -2,68 +2,26 @@ package recurrent
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
 
-	"github.com/gomlx/compute"
+	"github.com/rnn-course/bottleneck/internal/testutil"
+
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/gomlx/gomlx/ml/layers/lstm"
-	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/stretchr/testify/require"
 )
 
-func testBackend(t testing.TB) compute.Backend {
-	b, _, err := backend.New()
-	require.NoError(t, err)
-	return b
-}
-
-func randTensor(rng *rand.Rand, dtype dtypes.DType, scale float64, dims ...int) *tensors.Tensor {
-	t := tensors.FromShape(shapes.Make(dtype, dims...))
-	t.MustMutableFlatData(func(flat any) {
-		switch v := flat.(type) {
-		case []float32:
-			for i := range v {
-				v[i] = float32(scale * rng.NormFloat64())
-			}
-		case []float64:
-			for i := range v {
-				v[i] = scale * rng.NormFloat64()
-			}
-		}
-	})
-	return t
-}
-
-func flat64(t *tensors.Tensor) []float64 {
-	var out []float64
-	t.MustConstFlatData(func(flat any) {
-		switch v := flat.(type) {
-		case []float32:
-			for _, x := range v {
-				out = append(out, float64(x))
-			}
-		case []float64:
-			out = append(out, v...)
-		}
-	})
-	return out
-}
-
-// relErr is ||a-b|| / max(||a||, ||b||, tiny).
-func relErr(a, b []float64) float64 {
-	var d, na, nb float64
-	for i := range a {
-		d += (a[i] - b[i]) * (a[i] - b[i])
-		na += a[i] * a[i]
-		nb += b[i] * b[i]
-	}
-	return math.Sqrt(d) / math.Max(math.Sqrt(max(na, nb)), 1e-30)
-}
+// Shared test helpers (internal/testutil).
+var (
+	testBackend = testutil.Backend
+	randTensor  = testutil.RandNormal
+	flat64      = testutil.Flat64
+	relErr      = testutil.RelErr
+)
 
 // lossFn builds sum(out*g) + sum(hn*gh) (+ sum(cn*gc)) for a configuration.
 func lossGraph(cfg Config, in []*Node) *Node {

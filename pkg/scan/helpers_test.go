@@ -1,41 +1,21 @@
 package scan
 
 import (
-	"math"
 	"math/rand/v2"
-	"testing"
 
-	"github.com/gomlx/compute"
+	"github.com/rnn-course/bottleneck/internal/testutil"
+
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/rnn-course/bottleneck/pkg/backend"
-	"github.com/stretchr/testify/require"
 )
 
-func testBackend(t testing.TB) compute.Backend {
-	b, _, err := backend.New()
-	require.NoError(t, err)
-	return b
-}
-
-// fill returns a tensor of the given shape with values from f.
-func fill(dtype dtypes.DType, dims []int, f func() float64) *tensors.Tensor {
-	t := tensors.FromShape(shapes.Make(dtype, dims...))
-	t.MustMutableFlatData(func(flat any) {
-		switch v := flat.(type) {
-		case []float32:
-			for i := range v {
-				v[i] = float32(f())
-			}
-		case []float64:
-			for i := range v {
-				v[i] = f()
-			}
-		}
-	})
-	return t
-}
+// Shared test helpers (internal/testutil).
+var (
+	testBackend = testutil.Backend
+	fill        = testutil.Fill
+	flat64      = testutil.Flat64
+	relErr      = testutil.RelErr
+)
 
 // inputs draws a in (0.5, 1), b ~ N(0, 1) and h0 ~ N(0, 1) (h0 nil unless withH0), so that h
 // stays bounded for any T. dims is [B, T, ...].
@@ -46,35 +26,6 @@ func inputs(rng *rand.Rand, dtype dtypes.DType, dims []int, withH0 bool) (a, b, 
 		h0 = fill(dtype, append([]int{dims[0]}, dims[2:]...), rng.NormFloat64)
 	}
 	return a, b, h0
-}
-
-func flat64(t *tensors.Tensor) []float64 {
-	var out []float64
-	t.MustConstFlatData(func(flat any) {
-		switch v := flat.(type) {
-		case []float32:
-			for _, x := range v {
-				out = append(out, float64(x))
-			}
-		case []float64:
-			out = append(out, v...)
-		}
-	})
-	return out
-}
-
-// relErr is ||a-b|| / max(||a||, ||b||, tiny).
-func relErr(a, b []float64) float64 {
-	if len(a) != len(b) {
-		return math.Inf(1)
-	}
-	var d, na, nb float64
-	for i := range a {
-		d += (a[i] - b[i]) * (a[i] - b[i])
-		na += a[i] * a[i]
-		nb += b[i] * b[i]
-	}
-	return math.Sqrt(d) / math.Max(math.Sqrt(max(na, nb)), 1e-300)
 }
 
 // refScan is the recurrence in plain Go, float64: the oracle. a, b are [B, T, F] row-major,
