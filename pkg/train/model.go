@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/bptt"
 	"github.com/rnn-course/bottleneck/pkg/mingru"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
@@ -196,15 +197,42 @@ func (c ModelConfig) forwardGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn
 		top := traces[len(traces)-1]
 		hT = top.H[len(top.H)-1]
 	}
-	wo, bo := params[n], params[n+1]
+	pred = c.readout(params[n], params[n+1], out, hT)
 	if c.Loss == MSELast {
-		pred = Add(DotGeneral(hT, []int{1}, nil, wo, []int{1}, nil), ExpandAxes(bo, 0)) // [B, O]
-		return pred, hn, cn, hT, traces
+		out = hT // the readout's input: what the hand-written backward starts from
+	}
+	return pred, hn, cn, out, traces
+}
+
+// readout applies the linear readout to every step's output out [B, T, H] or, for MSELast, to
+// the last state hT [B, H].
+func (c ModelConfig) readout(wo, bo, out, hT *Node) (pred *Node) {
+	if c.Loss == MSELast {
+		return Add(DotGeneral(hT, []int{1}, nil, wo, []int{1}, nil), ExpandAxes(bo, 0)) // [B, O]
 	}
 	B, T := out.Shape().Dim(0), out.Shape().Dim(1)
 	pred = DotGeneral(out, []int{2}, nil, wo, []int{1}, nil)                               // [B, T, O]
-	pred = Add(pred, BroadcastToDims(Reshape(bo, 1, 1, c.OutputSize), B, T, c.OutputSize)) // [B, T, O]
-	return pred, hn, cn, out, traces
+	return Add(pred, BroadcastToDims(Reshape(bo, 1, 1, c.OutputSize), B, T, c.OutputSize)) // [B, T, O]
+}
+
+// fastLSTM reports whether the hand-written backward can use bptt's features-by-batch LSTM
+// (one classic LSTM layer with a loss on every step), which is faster on the Go backend.
+func (c ModelConfig) fastLSTM() bool {
+	return c.Scan == nil && c.Cell.Kind == recurrent.LSTM && c.Cell.NumLayers == 1 && c.Loss != MSELast
+}
+
+// fastLSTMGraph is forwardGraph for fastLSTM models: the forward pass of bptt.FastLSTMForward,
+// whose trace bptt.FastLSTMGrads differentiates by hand.
+func (c ModelConfig) fastLSTMGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node, tr *bptt.FastLSTMTrace) {
+	if c.Loss == CrossEntropy {
+		x = OneHot(x, c.Cell.InputSize, c.Cell.DType) // [B, T] ids -> [B, T, V]
+	}
+	p := recurrent.LayerParams{WIH: params[0], WHH: params[1], BIH: params[2], BHH: params[3]}
+	tr = bptt.FastLSTMForward(p, x, Squeeze(h0, 0), Squeeze(c0, 0))
+	out = tr.Out()                                           // [B, T, H]
+	hn = ExpandAxes(Transpose(tr.Hs[len(tr.Hs)-1], 0, 1), 0) // [1, B, H]
+	cn = ExpandAxes(Transpose(tr.C[len(tr.C)-1], 0, 1), 0)   // [1, B, H]
+	return c.readout(params[4], params[5], out, nil), hn, cn, out, tr
 }
 
 // lossGraph is the mean loss of predictions against targets.

@@ -231,3 +231,49 @@ func TestInvalidTrainingInput(t *testing.T) {
 	_, err = NewModel(ModelConfig{Cell: m.Config.Cell, OutputSize: 1, Loss: "hinge"}, 1)
 	require.ErrorContains(t, err, "unknown loss")
 }
+
+// TestFastLSTMStepMatchesAutodiff: a one-layer LSTM with a loss on every step takes bptt's
+// features-by-batch fast path when HandWritten is set; one SGD step (2 TBPTT chunks, so a
+// carried state too) must give the same parameters as autodiff.
+func TestFastLSTMStepMatchesAutodiff(t *testing.T) {
+	b := testBackend(t)
+	for _, loss := range []LossKind{MSE, CrossEntropy} {
+		D, O := 2, 1
+		if loss == CrossEntropy {
+			D, O = 5, 5
+		}
+		mc := ModelConfig{Cell: recurrent.Config{Kind: recurrent.LSTM, InputSize: D, HiddenSize: 6, NumLayers: 1, DType: dtypes.Float64},
+			OutputSize: O, Loss: loss}
+		require.True(t, mc.fastLSTM())
+		run := func(hand bool) []*tensors.Tensor {
+			m, err := NewModel(mc, 3)
+			require.NoError(t, err)
+			tr, err := New(b, m, Config{Optimizer: SGD, LearningRate: 0.1, HandWritten: hand, TBPTT: 5})
+			require.NoError(t, err)
+			var x, y *tensors.Tensor
+			if loss == CrossEntropy {
+				ids := make([]int32, 3*10)
+				for i := range ids {
+					ids[i] = int32((i * 7) % D)
+				}
+				x, y = tensors.FromFlatDataAndDimensions(ids, 3, 10), tensors.FromFlatDataAndDimensions(append(ids[1:], 0), 3, 10)
+			} else {
+				v := make([]float64, 3*10*D)
+				for i := range v {
+					v[i] = float64((i*37)%11)/11 - 0.5
+				}
+				x, y = tensors.FromFlatDataAndDimensions(v, 3, 10, D), tensors.FromFlatDataAndDimensions(v[:30], 3, 10, 1)
+			}
+			_, err = tr.Step(x, y)
+			require.NoError(t, err)
+			return m.Params()
+		}
+		auto, hand := run(false), run(true)
+		for i := range auto {
+			a, h := tensors.MustCopyFlatData[float64](auto[i]), tensors.MustCopyFlatData[float64](hand[i])
+			for j := range a {
+				require.InDelta(t, a[j], h[j], 1e-12, "%s param %d", loss, i)
+			}
+		}
+	}
+}

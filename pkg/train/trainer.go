@@ -126,13 +126,25 @@ func New(b compute.Backend, m *Model, cfg Config) (*Trainer, error) {
 		if hasC {
 			c0 = in[P+S+5]
 		}
-		pred, hn, cn, out, traces := mc.forwardGraph(params, x, h0, c0)
-		loss := mc.lossGraph(pred, y)
+		var pred, hn, cn, loss *Node
 		var grads []*Node
-		if cfg.HandWritten {
-			grads = handWrittenGrads(mc, params, loss, out, traces)
+		if cfg.HandWritten && mc.fastLSTM() {
+			var out *Node
+			var tr *bptt.FastLSTMTrace
+			pred, hn, cn, out, tr = mc.fastLSTMGraph(params, x, h0, c0)
+			loss = mc.lossGraph(pred, y)
+			g := Gradient(loss, out, params[4], params[5]) // the readout, by autodiff
+			grads = append(bptt.FastLSTMGrads(tr, g[0]), g[1], g[2])
 		} else {
-			grads = Gradient(loss, params...)
+			var out *Node
+			var traces []*recurrent.Trace
+			pred, hn, cn, out, traces = mc.forwardGraph(params, x, h0, c0)
+			loss = mc.lossGraph(pred, y)
+			if cfg.HandWritten {
+				grads = handWrittenGrads(mc, params, loss, out, traces)
+			} else {
+				grads = Gradient(loss, params...)
+			}
 		}
 		newParams, newState, norm := cfg.update(params, grads, state, step, lr)
 		outs := append(append(newParams, newState...), loss, norm, hn)
