@@ -136,30 +136,23 @@ has_mod() { # has_mod BINARY PATTERN: the binary's build info has a line matchin
   [[ -x "$1" ]] && go version -m "$1" 2>/dev/null | grep -Eq "$2"
 }
 
-if has_mod "${BIN_DIR}/goimports" "^[[:space:]]+mod[[:space:]]+golang\.org/x/tools[[:space:]]+${GOIMPORTS_VERSION}([[:space:]]|$)"; then
-  ok_list+=("goimports@${GOIMPORTS_VERSION}")
-else
-  log "installing goimports (golang.org/x/tools ${GOIMPORTS_VERSION})"
-  GOBIN="${BIN_DIR}" go install "golang.org/x/tools/cmd/goimports@${GOIMPORTS_VERSION}"
-  done_list+=("goimports@${GOIMPORTS_VERSION}")
-fi
+# go_tool NAME MODULE VERSION PACKAGE: go install PACKAGE@VERSION into BIN_DIR unless BIN_DIR/NAME
+# was already built from MODULE at VERSION.
+go_tool() {
+  local name="$1" module="$2" version="$3" pkg="$4"
+  if has_mod "${BIN_DIR}/${name}" "^[[:space:]]+mod[[:space:]]+${module//./\\.}[[:space:]]+${version}([[:space:]]|$)"; then
+    ok_list+=("${name}@${version}")
+  else
+    log "installing ${name} (${module} ${version})"
+    GOBIN="${BIN_DIR}" go install "${pkg}@${version}"
+    done_list+=("${name}@${version}")
+  fi
+}
 
-if has_mod "${BIN_DIR}/gopls" "^[[:space:]]+mod[[:space:]]+golang\.org/x/tools/gopls[[:space:]]+${GOPLS_VERSION}([[:space:]]|$)"; then
-  ok_list+=("gopls@${GOPLS_VERSION}")
-else
-  log "installing gopls ${GOPLS_VERSION}"
-  GOBIN="${BIN_DIR}" go install "golang.org/x/tools/gopls@${GOPLS_VERSION}"
-  done_list+=("gopls@${GOPLS_VERSION}")
-fi
-
+go_tool goimports golang.org/x/tools "${GOIMPORTS_VERSION}" golang.org/x/tools/cmd/goimports
+go_tool gopls golang.org/x/tools/gopls "${GOPLS_VERSION}" golang.org/x/tools/gopls
 # actionlint checks .github/workflows (tools/pincheck runs it; it uses shellcheck when on PATH).
-if has_mod "${BIN_DIR}/actionlint" "^[[:space:]]+mod[[:space:]]+github\.com/rhysd/actionlint[[:space:]]+${ACTIONLINT_VERSION}([[:space:]]|$)"; then
-  ok_list+=("actionlint@${ACTIONLINT_VERSION}")
-else
-  log "installing actionlint ${ACTIONLINT_VERSION}"
-  GOBIN="${BIN_DIR}" go install "github.com/rhysd/actionlint/cmd/actionlint@${ACTIONLINT_VERSION}"
-  done_list+=("actionlint@${ACTIONLINT_VERSION}")
-fi
+go_tool actionlint github.com/rhysd/actionlint "${ACTIONLINT_VERSION}" github.com/rhysd/actionlint/cmd/actionlint
 
 # `go install github.com/janpfeifer/gonb@VERSION` fails on this proxy (it refuses gonb's version
 # list): download the module and build it from the module cache. GitTag is stamped so that

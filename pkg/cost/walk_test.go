@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/rnn-course/bottleneck/internal/testutil"
+
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -14,11 +16,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-func testBackend(t testing.TB) compute.Backend {
-	b, _, err := backend.New()
-	require.NoError(t, err)
-	return b
-}
+// testBackend is the shared test helper (internal/testutil).
+var testBackend = testutil.Backend
 
 func testBackendChoice(t testing.TB) (compute.Backend, string) {
 	b, choice, err := backend.New()

@@ -5,21 +5,18 @@ import (
 	"math"
 	"testing"
 
-	"github.com/gomlx/compute"
+	"github.com/rnn-course/bottleneck/internal/testutil"
+
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/tasks"
 	"github.com/stretchr/testify/require"
 )
 
-func testBackend(t testing.TB) compute.Backend {
-	b, _, err := backend.New()
-	require.NoError(t, err)
-	return b
-}
+// testBackend is the shared test helper (internal/testutil).
+var testBackend = testutil.Backend
 
 func sineBatch(t testing.TB, task *tasks.NoisySine, step, B int) (x, y *tensors.Tensor) {
 	xs, ys, err := task.BatchAt(step, B)
