@@ -1,6 +1,6 @@
 // Package svgplot draws the charts and diagrams of the course as SVG documents returned as
 // strings, with the standard library only. The output is meant to be displayed by a GoNB
-// notebook cell (gonbui.DisplaySVG), saved with the notebook, exported by nbconvert and shown
+// notebook cell (pkg/notebook.ShowSVG), saved with the notebook, exported by nbconvert and shown
 // by GitHub's notebook viewer, so every document is self-contained: one root
 // <svg xmlns width height viewBox font-family="sans-serif">, presentation attributes only (no
 // <style>, no scripts, no external fonts or links), and no id attributes (arrowheads are
@@ -43,9 +43,9 @@
 //	if err != nil {
 //		return err
 //	}
-//	gonbui.DisplaySVG(svg) // in a notebook; or os.WriteFile("loss.svg", []byte(svg), 0o644)
+//	notebook.ShowSVG(svg) // in a notebook (pkg/notebook waits for GoNB to take it); or os.WriteFile("loss.svg", []byte(svg), 0o644)
 //
-//	gonbui.DisplaySVG(svgplot.ScanTree(8, "blelloch"))
+//	notebook.ShowSVG(svgplot.ScanTree(8, "blelloch"))
 //
 // Examples of every chart and diagram are in testdata/ (regenerate them with
 // go test ./pkg/svgplot -run TestExamples -update).
