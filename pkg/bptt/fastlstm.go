@@ -1,6 +1,8 @@
 package bptt
 
 import (
+	"fmt"
+
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
@@ -112,17 +114,38 @@ func (tr *FastLSTMTrace) Out() *Node {
 }
 
 // FastLSTMGrads runs the adjoint recursion backward through tr, given the direct gradients
-// dH = ∂L/∂h_t for every step, [B, T, H] (no other gradient arrives at the final states), and
-// returns the weight gradients in PyTorch's layout and ParamNames order: weight_ih [4H, D],
-// weight_hh [4H, H], bias_ih [4H], bias_hh [4H] (the two bias gradients are the same node).
+// dH = ∂L/∂h_t, and returns the weight gradients in PyTorch's layout and ParamNames order:
+// weight_ih [4H, D], weight_hh [4H, H], bias_ih [4H], bias_hh [4H] (the two bias gradients are
+// the same node). dH is either [B, T, H], a gradient at every step (no other gradient arrives
+// at the final states), or [B, H], a gradient at the last hidden state h_T only (a loss on the
+// last step, as in the adding problem); any other shape panics, as graph-building errors do.
 func FastLSTMGrads(tr *FastLSTMTrace, dH *Node) []*Node {
 	B, T, D, H := tr.B, tr.T, tr.D, tr.H
-	dHT := TransposeAllDims(dH, 1, 2, 0) // [T, H, B]: one transpose for the whole sequence
-	dA := make([]*Node, T)               // δa_t = [δa_i; δa_f; δa_g; δa_o], [4H, B]
-	var back, dc *Node                   // W_hh^T δa_{t+1} and δc_t (after ⊙ f_{t+1})
+	var direct func(t int) *Node // ∂L/∂h_t as [H, B], or nil where no loss reads h_t
+	switch dims := dH.Shape().Dimensions; {
+	case len(dims) == 3 && dims[0] == B && dims[1] == T && dims[2] == H:
+		dHT := TransposeAllDims(dH, 1, 2, 0) // [T, H, B]: one transpose for the whole sequence
+		direct = func(t int) *Node { return Reshape(SliceAxis(dHT, 0, AxisElem(t)), H, B) }
+	case len(dims) == 2 && dims[0] == B && dims[1] == H:
+		last := Transpose(dH, 0, 1) // [H, B]
+		direct = func(t int) *Node {
+			if t == T-1 {
+				return last
+			}
+			return nil
+		}
+	default:
+		panic(fmt.Errorf("bptt.FastLSTMGrads: dH must be [B, T, H] = [%d, %d, %d] or [B, H] = [%d, %d], got %s",
+			B, T, H, B, H, dH.Shape()))
+	}
+	dA := make([]*Node, T) // δa_t = [δa_i; δa_f; δa_g; δa_o], [4H, B]
+	var back, dc *Node     // W_hh^T δa_{t+1} and δc_t (after ⊙ f_{t+1})
 	for t := T - 1; t >= 0; t-- {
-		dh := Reshape(SliceAxis(dHT, 0, AxisElem(t)), H, B)
-		if back != nil {
+		dh := direct(t)
+		switch {
+		case dh == nil:
+			dh = back
+		case back != nil:
 			dh = Add(dh, back)
 		}
 		i, f, g, o := tr.Gates[t][0], tr.Gates[t][1], tr.Gates[t][2], tr.Gates[t][3]

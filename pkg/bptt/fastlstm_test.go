@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gomlx/compute/dtypes"
+	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/backend"
@@ -74,6 +75,57 @@ func TestFastLSTMMatchesAutodiff(t *testing.T) {
 			t.Logf("T=%d: worst relative difference %.2g over %d outputs", T, worst, len(ga))
 		})
 	}
+}
+
+// TestFastLSTMLastStepGradient: with dH = ∂L/∂h_T only ([B, H]: a loss on the last state),
+// FastLSTMGrads equals autodiff of ⟨h_T, g⟩ through recurrent.Forward (float64, T=1 and T=70);
+// a dH of any other shape is refused with a message naming both accepted shapes.
+func TestFastLSTMLastStepGradient(t *testing.T) {
+	b, _, err := backend.New()
+	require.NoError(t, err)
+	B, D, H := 3, 4, 5
+	for _, T := range []int{1, 70} {
+		w, err := recurrent.NewWeights(recurrent.Config{Kind: recurrent.LSTM, InputSize: D, HiddenSize: H,
+			NumLayers: 1, DType: dtypes.Float64}, 9)
+		require.NoError(t, err)
+		rng := rand.New(rand.NewPCG(3, uint64(T)))
+		args := []any{}
+		for _, tt := range w.Tensors {
+			args = append(args, tt)
+		}
+		args = append(args, randTensor(rng, 1, B, T, D), randTensor(rng, 0.5, 1, B, H),
+			randTensor(rng, 0.5, 1, B, H), randTensor(rng, 1, B, H))
+		grads := func(fast bool) []*tensors.Tensor {
+			e, err := NewExec(b, func(in []*Node) []*Node {
+				params, x, h0, c0, g := in[:4], in[4], in[5], in[6], in[7]
+				if fast {
+					tr := FastLSTMForward(recurrent.SplitParams(params)[0], x, Reshape(h0, B, H), Reshape(c0, B, H))
+					return FastLSTMGrads(tr, g)
+				}
+				_, hn, _, _ := recurrent.Forward(recurrent.LSTM, params, x, h0, c0)
+				return Gradient(ReduceAllSum(Mul(Reshape(hn, B, H), g)), params...)
+			})
+			require.NoError(t, err)
+			out, err := e.Call(args...)
+			require.NoError(t, err)
+			return out
+		}
+		auto, fast := grads(false), grads(true)
+		for i, name := range w.Names() {
+			e := relErr(auto[i], fast[i])
+			require.Less(t, e, 1e-9, "T=%d, %s: fast vs autodiff", T, name)
+		}
+	}
+	bad, err := NewExec(b, func(x *Node) []*Node {
+		tr := FastLSTMForward(recurrent.LayerParams{
+			WIH: Ones(x.Graph(), shapes.Make(dtypes.Float64, 4*H, D)), WHH: Ones(x.Graph(), shapes.Make(dtypes.Float64, 4*H, H)),
+			BIH: Ones(x.Graph(), shapes.Make(dtypes.Float64, 4*H)), BHH: Ones(x.Graph(), shapes.Make(dtypes.Float64, 4*H)),
+		}, x, nil, nil)
+		return FastLSTMGrads(tr, Ones(x.Graph(), shapes.Make(dtypes.Float64, B, H, 2)))
+	})
+	require.NoError(t, err)
+	_, err = bad.Call(tensors.FromShape(shapes.Make(dtypes.Float64, B, 2, D)))
+	require.ErrorContains(t, err, "dH must be [B, T, H] = [3, 2, 5] or [B, H] = [3, 5]")
 }
 
 // fastBench* are the shapes of the side-by-side comparison: one LSTM layer, B=32, D=8, H=64,

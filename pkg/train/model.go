@@ -216,9 +216,9 @@ func (c ModelConfig) readout(wo, bo, out, hT *Node) (pred *Node) {
 }
 
 // fastLSTM reports whether the hand-written backward can use bptt's features-by-batch LSTM
-// (one classic LSTM layer with a loss on every step), which is faster on the Go backend.
+// (one classic LSTM layer, any loss), which is faster on the Go backend.
 func (c ModelConfig) fastLSTM() bool {
-	return c.Scan == nil && c.Cell.Kind == recurrent.LSTM && c.Cell.NumLayers == 1 && c.Loss != MSELast
+	return c.Scan == nil && c.Cell.Kind == recurrent.LSTM && c.Cell.NumLayers == 1
 }
 
 // fastLSTMGraph is forwardGraph for fastLSTM models: the forward pass of bptt.FastLSTMForward,
@@ -229,9 +229,14 @@ func (c ModelConfig) fastLSTMGraph(params []*Node, x, h0, c0 *Node) (pred, hn, c
 	}
 	p := recurrent.LayerParams{WIH: params[0], WHH: params[1], BIH: params[2], BHH: params[3]}
 	tr = bptt.FastLSTMForward(p, x, Squeeze(h0, 0), Squeeze(c0, 0))
-	out = tr.Out()                                           // [B, T, H]
-	hn = ExpandAxes(Transpose(tr.Hs[len(tr.Hs)-1], 0, 1), 0) // [1, B, H]
-	cn = ExpandAxes(Transpose(tr.C[len(tr.C)-1], 0, 1), 0)   // [1, B, H]
+	hT := Transpose(tr.Hs[len(tr.Hs)-1], 0, 1)             // [B, H]
+	hn = ExpandAxes(hT, 0)                                 // [1, B, H]
+	cn = ExpandAxes(Transpose(tr.C[len(tr.C)-1], 0, 1), 0) // [1, B, H]
+	if c.Loss == MSELast {
+		// The readout reads h_T only, so the hand-written backward starts from ∂L/∂h_T [B, H].
+		return c.readout(params[4], params[5], nil, hT), hn, cn, hT, tr
+	}
+	out = tr.Out() // [B, T, H]
 	return c.readout(params[4], params[5], out, nil), hn, cn, out, tr
 }
 

@@ -229,12 +229,12 @@ func TestInvalidTrainingInput(t *testing.T) {
 	require.ErrorContains(t, err, "unknown loss")
 }
 
-// TestFastLSTMStepMatchesAutodiff: a one-layer LSTM with a loss on every step takes bptt's
+// TestFastLSTMStepMatchesAutodiff: a one-layer LSTM (loss on every step or on the last) takes bptt's
 // features-by-batch fast path when HandWritten is set; one SGD step (2 TBPTT chunks, so a
 // carried state too) must give the same parameters as autodiff.
 func TestFastLSTMStepMatchesAutodiff(t *testing.T) {
 	b := testBackend(t)
-	for _, loss := range []LossKind{MSE, CrossEntropy} {
+	for _, loss := range []LossKind{MSE, MSELast, CrossEntropy} {
 		D, O := 2, 1
 		if loss == CrossEntropy {
 			D, O = 5, 5
@@ -260,6 +260,9 @@ func TestFastLSTMStepMatchesAutodiff(t *testing.T) {
 					v[i] = float64((i*37)%11)/11 - 0.5
 				}
 				x, y = tensors.FromFlatDataAndDimensions(v, 3, 10, D), tensors.FromFlatDataAndDimensions(v[:30], 3, 10, 1)
+				if loss == MSELast {
+					y = tensors.FromFlatDataAndDimensions(v[:3], 3, 1)
+				}
 			}
 			_, err = tr.Step(x, y)
 			require.NoError(t, err)

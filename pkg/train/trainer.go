@@ -26,7 +26,8 @@ type Config struct {
 	// 0 means full BPTT (one update per sequence).
 	TBPTT int
 	// HandWritten uses the explicit adjoint recursion of package bptt instead of autodiff
-	// (vanilla RNNs and LSTM only).
+	// (vanilla RNNs and LSTM only). A one-layer LSTM runs bptt's features-by-batch fast path
+	// (FastLSTMForward/FastLSTMGrads), the fastest train step on the Go backend.
 	HandWritten bool
 }
 
