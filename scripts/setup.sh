@@ -85,17 +85,24 @@ fi
 
 # apt_run ARGS...: apt-get ARGS, waiting while another apt/dpkg run holds a lock. DPkg::Lock::Timeout
 # covers only the dpkg lock: `update` (lists lock) and downloads (archives lock) fail at once, so
-# retry those until a deadline.
+# retry those until a deadline. Other failures (a mirror that drops a download) get two more tries.
 apt_run() {
-  local deadline=$((SECONDS + 600)) err_file rc
+  local deadline=$((SECONDS + 600)) err_file rc tries=1
   err_file="$(mktemp)"
   while true; do
     rc=0
     "${sudo_cmd[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -qq -o DPkg::Lock::Timeout=600 \
-      -o APT::Get::Assume-Yes=true "$@" 2>"${err_file}" || rc=$?
+      -o Acquire::Retries=3 -o APT::Get::Assume-Yes=true "$@" 2>"${err_file}" || rc=$?
     if [[ ${rc} -ne 0 && ${SECONDS} -lt ${deadline} ]] && grep -Eq 'Could not get lock|Unable to lock' "${err_file}"; then
       log "apt is busy (another install running?); retrying apt-get $1 in 10 s"
       sleep 10
+      continue
+    fi
+    if [[ ${rc} -ne 0 && ${tries} -lt 3 ]]; then
+      cat "${err_file}" >&2
+      log "apt-get $1 failed (exit ${rc}, try ${tries} of 3); retrying in 15 s"
+      tries=$((tries + 1))
+      sleep 15
       continue
     fi
     cat "${err_file}" >&2
@@ -144,7 +151,13 @@ go_tool() {
     ok_list+=("${name}@${version}")
   else
     log "installing ${name} (${module} ${version})"
-    GOBIN="${BIN_DIR}" go install "${pkg}@${version}"
+    local try
+    for try in 1 2 3; do
+      GOBIN="${BIN_DIR}" go install "${pkg}@${version}" && break
+      [[ ${try} -lt 3 ]] || die "go install ${pkg}@${version} failed 3 times (needs the Go module proxy)"
+      log "go install ${pkg}@${version} failed (try ${try} of 3); retrying in 15 s"
+      sleep 15
+    done
     done_list+=("${name}@${version}")
   fi
 }
