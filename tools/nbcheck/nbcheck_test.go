@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -150,5 +152,41 @@ func TestRunNotebooks(t *testing.T) {
 				t.Errorf("output does not contain %q", tc.wantText)
 			}
 		})
+	}
+}
+
+// directDisplay matches a gonbui call that sends output to the kernel.
+var directDisplay = regexp.MustCompile(`gonbui\.(Display\w*|SendData|UpdateHtml|UpdateMarkdown)\(`)
+
+// TestNotebooksSyncDirectDisplays: a course notebook cell that calls gonbui's display functions
+// directly must also call gonbui.Sync(). GoNB closes its pipe when the cell's program exits and
+// drops whatever it has not read yet: CI once lost 00_smoke's SVG that way. (pkg/notebook's
+// Show* helpers sync themselves.)
+func TestNotebooksSyncDirectDisplays(t *testing.T) {
+	paths, err := filepath.Glob(filepath.Join("..", "..", "notebooks", "*.ipynb"))
+	if err != nil || len(paths) == 0 {
+		t.Fatalf("no notebooks found (%v)", err)
+	}
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var nb struct {
+			Cells []struct {
+				CellType string    `json:"cell_type"`
+				Source   multiline `json:"source"`
+			} `json:"cells"`
+		}
+		if err := json.Unmarshal(data, &nb); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		for i, c := range nb.Cells {
+			src := string(c.Source)
+			if c.CellType == "code" && directDisplay.MatchString(src) && !strings.Contains(src, "gonbui.Sync()") {
+				t.Errorf("%s, cell %d: calls %s without gonbui.Sync() in the cell (use notebook.ShowSVG/ShowMarkdown, or Sync after it)",
+					path, i, directDisplay.FindString(src))
+			}
+		}
 	}
 }
