@@ -108,6 +108,17 @@ func ShowSVG(svg string) {
 	// Wait until the kernel has the display: without it, a cell that ends right after several
 	// displays can lose all but the first under CPU load (seen by tests/browser).
 	gonbui.Sync()
+	mustHaveDisplayed("an SVG figure")
+}
+
+// mustHaveDisplayed panics, failing the cell with the reason, when gonbui could not talk to the
+// kernel: gonbui itself drops displays silently on a broken pipe, and a figure that silently
+// never appears is worse than a failed cell.
+func mustHaveDisplayed(what string) {
+	if err := gonbui.Error(); err != nil {
+		panic(fmt.Errorf("notebook: could not display %s: the pipe to the GoNB kernel failed "+
+			"(restart the kernel; check that GONB_PIPE is set by a GoNB kernel): %w", what, err))
+	}
 }
 
 // ShowMarkdown displays Markdown in the notebook, or prints it outside one.
@@ -118,6 +129,7 @@ func ShowMarkdown(md string) {
 	}
 	gonbui.DisplayMarkdown(md)
 	gonbui.Sync()
+	mustHaveDisplayed("Markdown")
 }
 
 // MarkdownTable formats a table; rows are formatted with %v.
