@@ -221,7 +221,7 @@ func Check(data []byte, opts Options) ([]Finding, error) {
 		findings = append(findings, unexecuted...)
 	}
 	if requireSVG && !hasSVG {
-		findings = append(findings, Finding{Cell: -1, Kind: "no-svg", Text: "no image/svg+xml output (required)"})
+		findings = append(findings, Finding{Cell: -1, Kind: "no-svg", Text: "no image/svg+xml output (required; a display sent without gonbui.Sync is dropped when the cell program exits first: use notebook.ShowSVG)"})
 	}
 	sort.SliceStable(findings, func(a, b int) bool { return order(findings[a]) < order(findings[b]) })
 	return findings, nil
