@@ -19,6 +19,25 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+// lstmCaseB, lstmCaseD, lstmCaseH are the shapes of the float64 correctness cases.
+const lstmCaseB, lstmCaseD, lstmCaseH = 3, 4, 5
+
+// lstmCase returns one-layer float64 LSTM weights (seed wSeed) and the arguments weights..., x
+// [B, T, D], h0 [1, B, H], c0 [1, B, H] and a random cotangent of shape gDims, drawn from rngSeed.
+func lstmCase(t *testing.T, T int, wSeed, rngSeed uint64, gDims ...int) (*recurrent.Weights, []any) {
+	B, D, H := lstmCaseB, lstmCaseD, lstmCaseH
+	w, err := recurrent.NewWeights(recurrent.Config{Kind: recurrent.LSTM, InputSize: D, HiddenSize: H,
+		NumLayers: 1, DType: dtypes.Float64}, wSeed)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(rngSeed, uint64(T)))
+	args := []any{}
+	for _, tt := range w.Tensors {
+		args = append(args, tt)
+	}
+	return w, append(args, randTensor(rng, 1, B, T, D), randTensor(rng, 0.5, 1, B, H),
+		randTensor(rng, 0.5, 1, B, H), randTensor(rng, 1, gDims...))
+}
+
 // TestFastLSTMMatchesAutodiff compares FastLSTMForward/FastLSTMGrads with the existing forward
 // (recurrent.Forward) and reverse-mode autodiff through it, in float64, for a loss on every step
 // and nonzero initial states. T=70 also crosses SplitTime's two-level threshold.
@@ -27,17 +46,8 @@ func TestFastLSTMMatchesAutodiff(t *testing.T) {
 	require.NoError(t, err)
 	for _, T := range []int{1, 13, 70} {
 		t.Run(fmt.Sprintf("T=%d", T), func(t *testing.T) {
-			B, D, H := 3, 4, 5
-			w, err := recurrent.NewWeights(recurrent.Config{Kind: recurrent.LSTM, InputSize: D, HiddenSize: H,
-				NumLayers: 1, DType: dtypes.Float64}, 5)
-			require.NoError(t, err)
-			rng := rand.New(rand.NewPCG(7, uint64(T)))
-			args := []any{}
-			for _, tt := range w.Tensors {
-				args = append(args, tt)
-			}
-			args = append(args, randTensor(rng, 1, B, T, D), randTensor(rng, 0.5, 1, B, H),
-				randTensor(rng, 0.5, 1, B, H), randTensor(rng, 1, B, T, H))
+			B, H := 3, 5
+			w, args := lstmCase(t, T, 5, 7, B, T, H)
 			build := func(fast int) func([]*Node) []*Node {
 				return func(in []*Node) []*Node {
 					params, x, h0, c0, g := in[:4], in[4], in[5], in[6], in[7]
@@ -83,18 +93,9 @@ func TestFastLSTMMatchesAutodiff(t *testing.T) {
 func TestFastLSTMLastStepGradient(t *testing.T) {
 	b, _, err := backend.New()
 	require.NoError(t, err)
-	B, D, H := 3, 4, 5
+	B, D, H := lstmCaseB, lstmCaseD, lstmCaseH
 	for _, T := range []int{1, 70} {
-		w, err := recurrent.NewWeights(recurrent.Config{Kind: recurrent.LSTM, InputSize: D, HiddenSize: H,
-			NumLayers: 1, DType: dtypes.Float64}, 9)
-		require.NoError(t, err)
-		rng := rand.New(rand.NewPCG(3, uint64(T)))
-		args := []any{}
-		for _, tt := range w.Tensors {
-			args = append(args, tt)
-		}
-		args = append(args, randTensor(rng, 1, B, T, D), randTensor(rng, 0.5, 1, B, H),
-			randTensor(rng, 0.5, 1, B, H), randTensor(rng, 1, B, H))
+		w, args := lstmCase(t, T, 9, 3, B, H)
 		grads := func(fast bool) []*tensors.Tensor {
 			e, err := NewExec(b, func(in []*Node) []*Node {
 				params, x, h0, c0, g := in[:4], in[4], in[5], in[6], in[7]

@@ -172,12 +172,7 @@ func TestNotebooksSyncDirectDisplays(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var nb struct {
-			Cells []struct {
-				CellType string    `json:"cell_type"`
-				Source   multiline `json:"source"`
-			} `json:"cells"`
-		}
+		var nb notebook
 		if err := json.Unmarshal(data, &nb); err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
