@@ -5,7 +5,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Tools installed by setup (gonb, goimports, gopls) live in GOBIN_DIR.
 export PATH := $(GOBIN_DIR):$(PATH)
 
-.PHONY: course setup notebooks notebooks-fast jupyter test test-go lint browser-test
+.PHONY: course setup notebooks notebooks-fast jupyter test test-go lint browser-test device-bundle device-dry-run
 
 course: notebooks ## the main job: set-up, execute every notebook (full mode) into build/notebooks, screenshot them
 	tests/browser/run.sh --html-only --no-self-test
@@ -22,7 +22,7 @@ notebooks-fast: setup ## the same with RNN_COURSE_MODE=fast (small sizes, for CI
 jupyter: setup ## interactive notebook server on http://127.0.0.1:8888
 	PATH="$(GOBIN_DIR):$$PATH" jupyter notebook --no-browser --ip=127.0.0.1 --notebook-dir=notebooks $(ALLOW_ROOT)
 
-test: setup lint test-go notebooks-fast browser-test ## all tests: lint, every Go test (not -short), notebooks in fast mode, in a browser
+test: setup lint test-go device-dry-run notebooks-fast browser-test ## all tests: lint, every Go test (not -short), notebooks in fast mode, in a browser
 
 browser-test: setup ## notebooks run in headless Chromium through the Jupyter UI (fast mode), HTML exports checked; build/screenshots/
 	tests/browser/run.sh
@@ -30,7 +30,14 @@ browser-test: setup ## notebooks run in headless Chromium through the Jupyter UI
 lint: ## gofmt, go vet and shellcheck must be clean
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
-	shellcheck scripts/*.sh .ci/run tests/browser/run.sh
+	shellcheck scripts/*.sh scripts/device/*.sh .ci/run tests/browser/run.sh
 
 test-go: ## every Go test, including the slow ones skipped by -short
 	go test -count=1 -timeout 40m ./...
+
+device-bundle: ## build .device/: everything the GPU run needs (Go binary checked with ldd, scripts, parity cases)
+	scripts/device/bundle.sh .device
+
+device-dry-run: device-bundle ## the GPU run's plumbing on this CPU (pure-Go backend, PyTorch on CPU), checked; build/device-selftest/
+	scripts/setup.sh --with-pytorch
+	scripts/device/selftest.sh build/device-selftest

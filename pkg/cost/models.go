@@ -50,10 +50,10 @@ func DefaultModels() []Model {
 	}
 }
 
-// ModelByName finds one of DefaultModels by name.
+// ModelByName finds one of DefaultModels or MinGRUModels ("mingru_<scan form>") by name.
 func ModelByName(name string) (Model, error) {
 	var names []string
-	for _, m := range DefaultModels() {
+	for _, m := range append(DefaultModels(), MinGRUModels()...) {
 		if m.Name == name {
 			return m, nil
 		}

@@ -35,6 +35,11 @@ type SweepConfig struct {
 	MaxBytes int64
 
 	Log io.Writer // one line per case when not nil
+
+	// OnRow and OnSkip, when not nil, are called as soon as a case is measured or skipped, so a
+	// caller can keep partial results (e.g. stream rows to a file) if the process is killed.
+	OnRow  func(Row)
+	OnSkip func(Skip)
 }
 
 // FastSweepConfig is a sweep for notebooks' fast mode and for CI: the default models, T from 16
@@ -181,7 +186,11 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					continue
 				}
 				skip := func(reason string) {
-					table.Skipped = append(table.Skipped, Skip{Model: m.Name, Mode: mode, T: c.T, B: c.B, Reason: reason})
+					sk := Skip{Model: m.Name, Mode: mode, T: c.T, B: c.B, Reason: reason}
+					table.Skipped = append(table.Skipped, sk)
+					if cfg.OnSkip != nil {
+						cfg.OnSkip(sk)
+					}
 					logf("cost: skip %s %s T=%d B=%d: %s", m.Name, mode, c.T, c.B, reason)
 					tr.stopped[axis] = true
 					tr.skipped[key] = true
@@ -253,6 +262,9 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					return table, err
 				}
 				table.Rows = append(table.Rows, row)
+				if cfg.OnRow != nil {
+					cfg.OnRow(row)
+				}
 				tr.done[key] = row
 				tr.prev[axis] = &row
 				logf("cost: %-10s %-6s T=%-5d B=%-3d median %9.2f ms (min %.2f, max %.2f, n=%d) build %.0f ms compile %.0f ms depth %d",
