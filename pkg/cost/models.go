@@ -77,7 +77,7 @@ func Recurrent(kind recurrent.Kind) Model {
 				return nil, err
 			}
 			names := recurrent.ParamNames(1)
-			dims := cfg.ParamShapes(0)
+			dims := cfg.LayerShapes(0)
 			ps := make([]Param, len(names))
 			for i := range names {
 				ps[i] = Param{Name: names[i], Dims: dims[i]}

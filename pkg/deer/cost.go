@@ -51,7 +51,7 @@ func walkGraph(b compute.Backend, cell recurrent.Config, B, T int, name string,
 			err = fmt.Errorf("deer: building %s failed: %v", name, r)
 		}
 	}()
-	ps := cell.ParamShapes(0)
+	ps := cell.LayerShapes(0)
 	var p [4]*Node
 	for i, n := range recurrent.ParamNames(1) {
 		p[i] = Parameter(g, n, shapes.Make(cell.DType, ps[i]...))

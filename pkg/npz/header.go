@@ -21,6 +21,7 @@ type header struct {
 	itemSize int64  // bytes per element in the file
 	memItem  int64  // bytes per element once decoded
 	shape    []int
+	fortran  bool  // data in Fortran (column-major) order: decode reorders it
 	n        int64 // number of elements
 
 	headerBytes int64 // magic, version, length and dict
@@ -220,9 +221,6 @@ func parseHeaderDict(text string, major byte) (*header, error) {
 	if !ok {
 		return nil, fmt.Errorf(".npy header 'fortran_order' is a %s, want True or False", pyType(d["fortran_order"]))
 	}
-	if fortran {
-		return nil, fmt.Errorf("array is stored in Fortran (column-major) order, want C order: save np.ascontiguousarray(x)")
-	}
 	tup, ok := d["shape"].([]any)
 	if !ok {
 		return nil, fmt.Errorf(".npy header 'shape' is a %s, want a tuple of ints", pyType(d["shape"]))
@@ -241,7 +239,7 @@ func parseHeaderDict(text string, major byte) (*header, error) {
 	if info.dtype == Str && len(shape) != 0 {
 		return nil, fmt.Errorf("string array of shape %v: only 0-d string arrays (np.array(\"...\")) are supported", shapeString(shape))
 	}
-	return &header{descr: descr, dtype: info.dtype, itemSize: info.itemSize, memItem: info.memItem, shape: shape}, nil
+	return &header{descr: descr, dtype: info.dtype, itemSize: info.itemSize, memItem: info.memItem, shape: shape, fortran: fortran}, nil
 }
 
 func isASCII(s string) bool {
@@ -519,6 +517,9 @@ func decode(name, member string, h *header, raw []byte) (*Array, error) {
 			b.WriteRune(rune(c))
 		}
 		a.Str = b.String()
+	}
+	if h.fortran {
+		a.F32, a.F64, a.I64 = fortranToC(a.F32, h.shape), fortranToC(a.F64, h.shape), fortranToC(a.I64, h.shape)
 	}
 	return a, nil
 }

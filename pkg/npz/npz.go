@@ -26,9 +26,11 @@
 //	|b1     "bool"       Array.I64 (0 or 1)
 //	<U{n}   "str"        Array.Str, 0-d arrays only, e.g. np.array("lstm")
 //
-// Big-endian data, other dtypes, structured dtypes, fortran_order=True and
-// string arrays with a non-empty shape are refused with an error naming the
-// member and what it holds.
+// Arrays stored in Fortran order (fortran_order=True, which np.savez writes
+// for F-contiguous arrays such as a transpose) are reordered to C order on
+// reading. Big-endian data, other dtypes, structured dtypes and string arrays
+// with a non-empty shape are refused with an error naming the member and what
+// it holds.
 //
 // # Safety
 //

@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/npz"
+	"github.com/rnn-course/bottleneck/pkg/tensornpz"
 )
 
 // FromPyTorch builds weights from a PyTorch state_dict saved as .npz
@@ -49,7 +50,7 @@ func FromPyTorch(f *npz.File, kind Kind, dtype dtypes.DType) (*Weights, error) {
 	}
 	w := &Weights{Config: cfg}
 	for i, name := range ParamNames(L) {
-		want := cfg.ParamShapes(i / 4)[i%4]
+		want := cfg.LayerShapes(i / 4)[i%4]
 		t, err := arrayTensor(f, name, want, dtype)
 		if err != nil {
 			return nil, err
@@ -72,38 +73,13 @@ func FromPyTorchFile(path string, kind Kind, dtype dtypes.DType) (*Weights, erro
 	return w, nil
 }
 
-// arrayTensor reads a float array of an exact shape as a tensor of dtype.
+// arrayTensor reads a float array (float32 or float64) of an exact shape as a tensor of dtype.
 func arrayTensor(f *npz.File, name string, shape []int, dtype dtypes.DType) (*tensors.Tensor, error) {
-	a, err := f.Get(name)
+	t, err := tensornpz.Tensor(f, name, tensornpz.Want{DType: dtype, Shape: shape, Convert: true})
 	if err != nil {
 		return nil, fmt.Errorf("recurrent: %w", err)
 	}
-	if !slices.Equal(a.Shape, shape) {
-		return nil, fmt.Errorf("recurrent: %s has shape %v, want %v", name, a.Shape, shape)
-	}
-	var f64 []float64
-	switch a.DType {
-	case npz.Float32:
-		if dtype == dtypes.Float32 {
-			return tensors.FromFlatDataAndDimensions(slices.Clone(a.F32), shape...), nil
-		}
-		f64 = make([]float64, len(a.F32))
-		for i, v := range a.F32 {
-			f64[i] = float64(v)
-		}
-	case npz.Float64:
-		f64 = a.F64
-	default:
-		return nil, fmt.Errorf("recurrent: %s has dtype %s, want float32 or float64", name, a.DType)
-	}
-	if dtype == dtypes.Float64 {
-		return tensors.FromFlatDataAndDimensions(slices.Clone(f64), shape...), nil
-	}
-	f32 := make([]float32, len(f64))
-	for i, v := range f64 {
-		f32[i] = float32(v)
-	}
-	return tensors.FromFlatDataAndDimensions(f32, shape...), nil
+	return t, nil
 }
 
 // ArrayTensor reads a float array of an exact shape from a .npz file as a tensor of dtype

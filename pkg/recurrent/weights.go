@@ -30,8 +30,8 @@ func ParamNames(numLayers int) []string {
 	return names
 }
 
-// ParamShapes returns the shapes of the 4 tensors of layer l (in ParamNames order).
-func (c Config) ParamShapes(l int) [4][]int {
+// LayerShapes returns the shapes of the 4 tensors of layer l (in ParamNames order).
+func (c Config) LayerShapes(l int) [4][]int {
 	GH := c.Kind.Gates() * c.HiddenSize
 	return [4][]int{{GH, c.LayerInputSize(l)}, {GH, c.HiddenSize}, {GH}, {GH}}
 }
@@ -54,7 +54,7 @@ func NewWeights(cfg Config, seed uint64) (*Weights, error) {
 	k := 1 / math.Sqrt(float64(cfg.HiddenSize))
 	w := &Weights{Config: cfg}
 	for l := range cfg.NumLayers {
-		for _, dims := range cfg.ParamShapes(l) {
+		for _, dims := range cfg.LayerShapes(l) {
 			w.Tensors = append(w.Tensors, InitUniform(cfg.DType, k, rng, dims...))
 		}
 	}
@@ -93,7 +93,7 @@ func NewWeightsFromSlices(cfg Config, flat ...any) (*Weights, error) {
 	}
 	w := &Weights{Config: cfg}
 	for i, f := range flat {
-		dims := cfg.ParamShapes(i / 4)[i%4]
+		dims := cfg.LayerShapes(i / 4)[i%4]
 		size := 1
 		for _, d := range dims {
 			size *= d
@@ -134,7 +134,7 @@ func (w *Weights) Validate() error {
 		return fmt.Errorf("recurrent: %d weight tensors, want %d (%v)", len(w.Tensors), len(names), names)
 	}
 	for i, t := range w.Tensors {
-		want := shapes.Make(w.Config.DType, w.Config.ParamShapes(i / 4)[i%4]...)
+		want := shapes.Make(w.Config.DType, w.Config.LayerShapes(i / 4)[i%4]...)
 		if t == nil {
 			return fmt.Errorf("recurrent: %s is missing", names[i])
 		}

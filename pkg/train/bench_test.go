@@ -44,7 +44,7 @@ func benchBatch(T int) (x, y *tensors.Tensor) {
 
 func benchTrainer(b *testing.B, kind recurrent.Kind, hand bool) *Trainer {
 	m, err := NewModel(ModelConfig{
-		Cell:       recurrent.Config{Kind: kind, InputSize: benchD, HiddenSize: benchH, NumLayers: 1, DType: dtypes.Float32},
+		Kind: CellKind(kind), InputSize: benchD, HiddenSize: benchH, NumLayers: 1, DType: dtypes.Float32,
 		OutputSize: 1, Loss: MSE}, 1)
 	if err != nil {
 		b.Fatal(err)

@@ -1,12 +1,10 @@
 package train
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -16,9 +14,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/npz"
+	"github.com/rnn-course/bottleneck/pkg/tensornpz"
 )
 
 // Checkpoints
@@ -50,7 +48,7 @@ import (
 // CheckpointFormat and CheckpointVersion identify the checkpoint layout in meta.
 const (
 	CheckpointFormat  = "rnn-course/train checkpoint"
-	CheckpointVersion = 1
+	CheckpointVersion = 2 // 2: ModelConfig names one cell kind (Kind, Scan) instead of Cell and *ScanCell
 )
 
 // ErrNoCheckpoint is returned (wrapped) by Resume when the directory holds no checkpoint at all,
@@ -144,17 +142,6 @@ func (t *Trainer) checkpointMeta(evalMetrics []string) (string, error) {
 	return string(b), nil
 }
 
-func tensorArray(name string, t *tensors.Tensor) (*npz.Array, error) {
-	dims := t.Shape().Dimensions
-	switch t.DType() {
-	case dtypes.Float32:
-		return npz.NewFloat32(name, tensors.MustCopyFlatData[float32](t), dims...), nil
-	case dtypes.Float64:
-		return npz.NewFloat64(name, tensors.MustCopyFlatData[float64](t), dims...), nil
-	}
-	return nil, fmt.Errorf("train: checkpoint: %s has dtype %s, want Float32 or Float64", name, t.DType())
-}
-
 func slotName(slot int, param string) string { return fmt.Sprintf("opt.slot%d.%s", slot, param) }
 
 func int64s(v []int) []int64 {
@@ -187,19 +174,17 @@ func (t *Trainer) checkpointArrays(pos int, h *History) ([]*npz.Array, error) {
 		{Name: "batch", DType: npz.Int64, Shape: []int{}, I64: []int64{int64(pos)}}, // 0-d
 		{Name: "updates", DType: npz.Int64, Shape: []int{}, I64: []int64{int64(t.step)}},
 	}
-	names := t.Model.ParamNames()
-	for i, p := range t.Model.Params() {
-		a, err := tensorArray(names[i], p)
-		if err != nil {
-			return nil, err
-		}
-		arrays = append(arrays, a)
+	params, err := modelArrays(t.Model)
+	if err != nil {
+		return nil, err
 	}
+	arrays = append(arrays, params...)
+	names := t.Model.ParamNames()
 	P := len(names)
 	for j, s := range t.state {
-		a, err := tensorArray(slotName(j/P, names[j%P]), s)
+		a, err := tensornpz.Array(slotName(j/P, names[j%P]), s)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("train: checkpoint: %w", err)
 		}
 		arrays = append(arrays, a)
 	}
@@ -351,240 +336,4 @@ func (t *Trainer) Resume(dir string) (*History, int, error) {
 	}
 	return nil, 0, fmt.Errorf("train: resume: none of the %d checkpoints in %s is usable:\n  %s",
 		len(files), dir, strings.Join(reasons, "\n  "))
-}
-
-// readCheckpoint reads and validates a checkpoint for this Trainer.
-func (t *Trainer) readCheckpoint(path string) (*restored, error) {
-	fail := func(format string, args ...any) error {
-		return fmt.Errorf("train: checkpoint %s: %s", path, fmt.Sprintf(format, args...))
-	}
-	fh, err := os.Open(path)
-	if err != nil {
-		return nil, fmt.Errorf("train: checkpoint: %w", err)
-	}
-	defer fh.Close()
-	st, err := fh.Stat()
-	if err != nil {
-		return nil, fmt.Errorf("train: checkpoint: %w", err)
-	}
-	// The budget: parameters and optimizer state, plus room for a long history.
-	item := int64(t.Model.Config.Cell.DType.Size())
-	budget := int64(t.Model.NumParams())*item*int64(1+t.cfg.slots()) + 1<<30
-	f, err := npz.Read(fh, st.Size(), npz.WithMaxBytes(budget))
-	if err != nil {
-		return nil, fmt.Errorf("train: checkpoint %s cannot be read: %w", path, err)
-	}
-	metaJSON, err := f.String("meta")
-	if err != nil {
-		return nil, fail("%v", err)
-	}
-	var meta checkpointMeta
-	dec := json.NewDecoder(bytes.NewReader([]byte(metaJSON)))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&meta); err != nil {
-		return nil, fail("meta is not a checkpoint description: %v", err)
-	}
-	if meta.Format != CheckpointFormat {
-		return nil, fail("meta says format %q, want %q", meta.Format, CheckpointFormat)
-	}
-	if meta.Version != CheckpointVersion {
-		return nil, fail("format version %d, this code reads version %d", meta.Version, CheckpointVersion)
-	}
-	diff := configDiff("model", reflect.ValueOf(meta.Model), reflect.ValueOf(t.Model.Config))
-	diff = append(diff, configDiff("train", reflect.ValueOf(meta.Train), reflect.ValueOf(t.cfg))...)
-	if len(diff) > 0 {
-		return nil, &ConfigMismatchError{Path: path, Differences: diff}
-	}
-	names := t.Model.ParamNames()
-	if !slices.Equal(meta.Params, names) {
-		return nil, fail("parameters %v, want %v", meta.Params, names)
-	}
-	slots := t.cfg.slots()
-	if meta.OptimizerSlots != slots {
-		return nil, fail("%d optimizer slots, want %d", meta.OptimizerSlots, slots)
-	}
-	if !slices.IsSorted(meta.EvalMetrics) || len(slices.Compact(slices.Clone(meta.EvalMetrics))) != len(meta.EvalMetrics) {
-		return nil, fail("eval metric names %q are not sorted and unique", meta.EvalMetrics)
-	}
-
-	// Exactly the expected arrays.
-	want := []string{"meta", "batch", "updates"}
-	want = append(want, names...)
-	for s := range slots {
-		for _, n := range names {
-			want = append(want, slotName(s, n))
-		}
-	}
-	want = append(want, "history.batch", "history.loss", "history.grad_norm",
-		"history.eval_batch", "history.eval_value", "history.eval_present")
-	have := f.Names()
-	var missing, extra []string
-	for _, n := range want {
-		if !slices.Contains(have, n) {
-			missing = append(missing, n)
-		}
-	}
-	for _, n := range have {
-		if !slices.Contains(want, n) {
-			extra = append(extra, n)
-		}
-	}
-	if len(missing) > 0 || len(extra) > 0 {
-		return nil, fail("arrays missing %q, unexpected %q", missing, extra)
-	}
-
-	scalar := func(name string) (int, error) {
-		v, shape, err := f.Int64(name)
-		if err != nil {
-			return 0, fail("%v", err)
-		}
-		if len(shape) != 0 || v[0] < 0 || v[0] > math.MaxInt32 {
-			return 0, fail("%s must be a 0-d integer in [0, 2^31), got shape %v values %v", name, shape, v)
-		}
-		return int(v[0]), nil
-	}
-	r := &restored{}
-	if r.pos, err = scalar("batch"); err != nil {
-		return nil, err
-	}
-	if r.updates, err = scalar("updates"); err != nil {
-		return nil, err
-	}
-	if m := checkpointName.FindStringSubmatch(filepath.Base(path)); m != nil {
-		if n, _ := strconv.Atoi(m[1]); n != r.pos {
-			return nil, fail("its name says position %d but it holds position %d", n, r.pos)
-		}
-	}
-	if r.updates < r.pos {
-		return nil, fail("%d updates for %d batches: every batch makes at least one update", r.updates, r.pos)
-	}
-
-	// Parameters and optimizer state: dtype, shape, finite.
-	params := t.Model.Params()
-	load := func(name string, like *tensors.Tensor) (*tensors.Tensor, error) {
-		a, err := f.Get(name)
-		if err != nil {
-			return nil, fail("%v", err)
-		}
-		dims := like.Shape().Dimensions
-		if !slices.Equal(a.Shape, dims) {
-			return nil, fail("%s has shape %v, want %v", name, a.Shape, dims)
-		}
-		var out *tensors.Tensor
-		bad := -1
-		switch like.DType() {
-		case dtypes.Float32:
-			if a.DType != npz.Float32 {
-				break
-			}
-			for i, v := range a.F32 {
-				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-					bad = i
-					break
-				}
-			}
-			out = tensors.FromFlatDataAndDimensions(a.F32, dims...)
-		case dtypes.Float64:
-			if a.DType != npz.Float64 {
-				break
-			}
-			for i, v := range a.F64 {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					bad = i
-					break
-				}
-			}
-			out = tensors.FromFlatDataAndDimensions(a.F64, dims...)
-		}
-		if out == nil {
-			return nil, fail("%s has dtype %s, want %s", name, a.DType, strings.ToLower(like.DType().String()))
-		}
-		if bad >= 0 {
-			return nil, fail("%s has a non-finite value at flat index %d", name, bad)
-		}
-		return out, nil
-	}
-	for i, n := range names {
-		p, err := load(n, params[i])
-		if err != nil {
-			return nil, err
-		}
-		r.params = append(r.params, p)
-	}
-	for s := range slots {
-		for i, n := range names {
-			st, err := load(slotName(s, n), params[i])
-			if err != nil {
-				return nil, err
-			}
-			r.state = append(r.state, st)
-		}
-	}
-
-	// History.
-	hb, hbShape, err := f.Int64("history.batch")
-	if err != nil {
-		return nil, fail("%v", err)
-	}
-	N := len(hb)
-	loss, _, err := f.Float64("history.loss", N)
-	if err != nil {
-		return nil, fail("%v", err)
-	}
-	gn, _, err := f.Float64("history.grad_norm", N)
-	if err != nil {
-		return nil, fail("%v", err)
-	}
-	if len(hbShape) != 1 {
-		return nil, fail("history.batch has shape %v, want 1-d", hbShape)
-	}
-	h := &History{Batch: make([]int, N), Loss: loss, GradNorm: gn}
-	for k, b := range hb {
-		if b < 0 || b >= int64(r.pos) || k > 0 && b <= hb[k-1] {
-			return nil, fail("history.batch[%d] = %d: want increasing batch indices below the position %d", k, b, r.pos)
-		}
-		h.Batch[k] = int(b)
-		if math.IsNaN(loss[k]) || math.IsInf(loss[k], 0) || !(gn[k] >= 0) || math.IsInf(gn[k], 0) {
-			return nil, fail("history entry %d: loss %v, gradient norm %v, want finite values", k, loss[k], gn[k])
-		}
-	}
-	eb, ebShape, err := f.Int64("history.eval_batch")
-	if err != nil {
-		return nil, fail("%v", err)
-	}
-	E, M := len(eb), len(meta.EvalMetrics)
-	if len(ebShape) != 1 {
-		return nil, fail("history.eval_batch has shape %v, want 1-d", ebShape)
-	}
-	va, err := f.Get("history.eval_value")
-	if err != nil {
-		return nil, fail("%v", err)
-	}
-	pres, presShape, err := f.Int64("history.eval_present")
-	if err != nil {
-		return nil, fail("%v", err)
-	}
-	if va.DType != npz.Float64 || !slices.Equal(va.Shape, []int{E, M}) || !slices.Equal(presShape, []int{E, M}) {
-		return nil, fail("history.eval_value (%s %v) and history.eval_present (%v) must be [%d, %d], float64 and bool",
-			va.DType, va.Shape, presShape, E, M)
-	}
-	ev := va.F64
-	for e, b := range eb {
-		if b < 0 || b > int64(r.pos) || e > 0 && b < eb[e-1] {
-			return nil, fail("history.eval_batch[%d] = %d: want non-decreasing positions up to %d", e, b, r.pos)
-		}
-		m := map[string]float64{}
-		for j, k := range meta.EvalMetrics {
-			switch pres[e*M+j] {
-			case 1:
-				m[k] = ev[e*M+j]
-			case 0:
-			default:
-				return nil, fail("history.eval_present[%d, %d] = %d, want 0 or 1", e, j, pres[e*M+j])
-			}
-		}
-		h.Evals = append(h.Evals, Evaluation{Batch: int(b), Metrics: m})
-	}
-	r.hist = h
-	return r, nil
 }

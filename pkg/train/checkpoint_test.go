@@ -1,6 +1,7 @@
 package train
 
 import (
+	"archive/zip"
 	"bufio"
 	"bytes"
 	"context"
@@ -182,10 +183,23 @@ func truncateFile(t *testing.T, path string) {
 	require.NoError(t, os.Truncate(path, st.Size()/2))
 }
 
+// flipBytes flips 16 bytes in the middle of the data of the file's largest zip member (an
+// array's values: a flip in a local header's ignored fields would test nothing).
 func flipBytes(t *testing.T, path string) {
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
-	for i := len(b) / 2; i < len(b)/2+16; i++ {
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	require.NoError(t, err)
+	var largest *zip.File
+	for _, f := range zr.File {
+		if largest == nil || f.CompressedSize64 > largest.CompressedSize64 {
+			largest = f
+		}
+	}
+	off, err := largest.DataOffset()
+	require.NoError(t, err)
+	mid := off + int64(largest.CompressedSize64)/2
+	for i := mid; i < mid+16; i++ {
 		b[i] ^= 0xff
 	}
 	require.NoError(t, os.WriteFile(path, b, 0o644))
@@ -320,10 +334,10 @@ func TestLoadCheckpointRejectsGarbage(t *testing.T) {
 			get(a, "history.batch").I64[1] = 0
 			return a
 		}},
-		{"version", "format version 2", editMeta(`"version":1`, `"version":2`)},
+		{"version", "format version 3", editMeta(`"version":2`, `"version":3`)},
 		{"format", "meta says format", editMeta(`"format":"rnn-course`, `"format":"other`)},
 		{"not json", "meta is not a checkpoint description", editMeta(`{`, `[`)},
-		{"hidden size", "model.Cell.HiddenSize: checkpoint 9, trainer 8", editMeta(`"HiddenSize":8`, `"HiddenSize":9`)},
+		{"hidden size", "model.HiddenSize: checkpoint 9, trainer 8", editMeta(`"HiddenSize":8`, `"HiddenSize":9`)},
 		{"learning rate", "train.LearningRate: checkpoint 0.02, trainer 0.01", editMeta(`"LearningRate":0.01`, `"LearningRate":0.02`)},
 	}
 	for _, c := range cases {

@@ -1,8 +1,15 @@
-// Package train trains the recurrent models of package recurrent (and the parallel-in-time
-// minGRU/minLSTM of package mingru, through ModelConfig.Scan) with backpropagation through
-// time: full BPTT by autodiff through the unrolled graph, truncated BPTT (TBPTT, chunks of k
-// steps with the state carried across chunks without gradient), or the hand-written adjoint
-// recursion of package bptt; global-norm gradient clipping; SGD (with momentum) and Adam.
+// Package train trains the recurrent models of package recurrent and the parallel-in-time
+// minGRU/minLSTM of package mingru with backpropagation through time: full BPTT by autodiff
+// through the unrolled graph, truncated BPTT (TBPTT, chunks of k steps with the state carried
+// across chunks without gradient), or the hand-written adjoint recursion of package bptt;
+// global-norm gradient clipping; SGD (with momentum) and Adam.
+//
+// ModelConfig.Kind names the cell (rnn_tanh, rnn_relu, lstm, gru, mingru, minlstm) and, for the
+// parallel-in-time cells, ModelConfig.Scan says how their linear recurrence runs. Both families
+// reach the trainer through one small interface, Layer (parameter names and shapes, whether
+// there is a cell state, fresh parameters, the forward pass), which recurrent.Config and
+// mingru.Layer implement. A Predictor runs a model forward (evaluation, sampling) without an
+// optimizer; a Trainer adds the train step, the loop, checkpoints and resume.
 //
 // A model is a stack of recurrent layers and a linear readout applied at every step (or at the
 // last step only). Three losses cover the course's tasks:

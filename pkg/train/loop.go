@@ -5,14 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
-	"time"
 
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/progress"
+	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
 
 // The training loop: Run feeds batches to Step, records a History, evaluates, writes
@@ -144,7 +143,7 @@ func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 			return ls.hist, err
 		}
 	}
-	bar := newProgressBar(cfg.Progress, start, cfg.Steps)
+	bar := progress.New(cfg.Progress, start, cfg.Steps)
 	saved := -1 // position of the last checkpoint written by this Run
 	save := func() (string, error) {
 		path, err := t.saveCheckpoint(cfg.CheckpointDir, ls.next, ls.hist, keep)
@@ -162,18 +161,18 @@ func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 	}
 	for ls.next < cfg.Steps {
 		if err := ctx.Err(); err != nil {
-			bar.finish("interrupted")
+			bar.Finish("interrupted")
 			return ls.hist, t.interrupted(ctx, cfg, start, saved, save)
 		}
 		i := ls.next
 		x, y, err := cfg.Batch(i)
 		if err != nil {
-			bar.finish("stopped")
+			bar.Finish("stopped")
 			return ls.hist, fmt.Errorf("train: loop: batch %d: %w", i, err)
 		}
 		st, err := t.Step(x, y)
 		if err != nil {
-			bar.finish("stopped")
+			bar.Finish("stopped")
 			return ls.hist, fmt.Errorf("train: loop: batch %d: %w", i, err)
 		}
 		ls.next = i + 1
@@ -187,20 +186,20 @@ func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 		if cfg.Eval != nil && (end || cfg.EvalEvery > 0 && ls.next%cfg.EvalEvery == 0) {
 			m, err := cfg.Eval(t)
 			if err != nil {
-				bar.finish("stopped")
+				bar.Finish("stopped")
 				return ls.hist, fmt.Errorf("train: loop: evaluation at position %d: %w", ls.next, err)
 			}
 			ls.hist.Evals = append(ls.hist.Evals, Evaluation{Batch: ls.next, Metrics: m})
 		}
 		if cfg.CheckpointDir != "" && (end || cfg.CheckpointEvery > 0 && ls.next%cfg.CheckpointEvery == 0) {
 			if _, err := save(); err != nil {
-				bar.finish("stopped")
+				bar.Finish("stopped")
 				return ls.hist, err
 			}
 		}
-		bar.update(ls.next, st.Loss)
+		bar.Update(ls.next, st.Loss)
 	}
-	bar.finish("")
+	bar.Finish("")
 	return ls.hist, nil
 }
 
@@ -229,117 +228,6 @@ func (t *Trainer) interrupted(ctx context.Context, cfg LoopConfig, start, saved 
 		"(continue with Trainer.Resume(%q) and Run): %w", pos, cfg.Steps, path, cfg.CheckpointDir, why)
 }
 
-// progressBar draws "step 120/1000 [==>       ]  12%  loss 0.0123  42.1 steps/s  ETA 0:21" in
-// place. Jupyter (and nbconvert when it saves a notebook) keeps only the text after the last
-// '\r' of a line, so a cell ends up showing the final state only; no ANSI escapes are used.
-type progressBar struct {
-	w          io.Writer
-	now        func() time.Time
-	start, end int
-	pos        int
-	// The rate is measured from the first finished batch, so that JIT compilation (in the
-	// first Step) does not distort steps/s and the ETA.
-	t0      time.Time
-	n0      int
-	last    time.Time // of the last redraw
-	drawn   bool
-	lastLen int
-	lossSum float64 // losses since the last redraw
-	lossN   int
-	shown   float64 // the loss on screen: mean over the batches since the previous redraw
-}
-
-const progressInterval = 100 * time.Millisecond // at most 10 redraws a second
-
-func newProgressBar(w io.Writer, start, end int) *progressBar {
-	return &progressBar{w: w, now: time.Now, start: start, end: end, pos: start}
-}
-
-// update records that the run reached position pos with a batch of the given loss.
-func (p *progressBar) update(pos int, loss float64) {
-	if p.w == nil {
-		return
-	}
-	now := p.now()
-	if p.t0.IsZero() {
-		p.t0, p.n0 = now, pos
-	}
-	p.pos = pos
-	p.lossSum += loss
-	p.lossN++
-	if pos == p.end || p.drawn && now.Sub(p.last) < progressInterval {
-		return // finish draws the last state
-	}
-	p.draw(now, "")
-}
-
-func (p *progressBar) draw(now time.Time, status string) {
-	if p.lossN > 0 {
-		p.shown = p.lossSum / float64(p.lossN)
-		p.lossSum, p.lossN = 0, 0
-	}
-	line := p.line(now, status)
-	pad := ""
-	if n := p.lastLen - len(line); n > 0 {
-		pad = strings.Repeat(" ", n) // a terminal does not erase what '\r' returns over
-	}
-	fmt.Fprintf(p.w, "\r%s%s", line, pad)
-	p.last, p.drawn, p.lastLen = now, true, len(line)
-}
-
-func (p *progressBar) line(now time.Time, status string) string {
-	const width = 20
-	frac := 1.0
-	if p.end > 0 {
-		frac = min(max(float64(p.pos)/float64(p.end), 0), 1)
-	}
-	filled := int(frac * width)
-	bar := strings.Repeat("=", filled)
-	if filled < width {
-		bar += ">" + strings.Repeat(" ", width-filled-1)
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "step %d/%d [%s] %3.0f%%", p.pos, p.end, bar, 100*frac)
-	if p.pos > p.start {
-		fmt.Fprintf(&b, "  loss %.4g", p.shown)
-	}
-	if dt := now.Sub(p.t0).Seconds(); p.pos > p.n0 && dt > 0 {
-		rate := float64(p.pos-p.n0) / dt
-		fmt.Fprintf(&b, "  %.3g steps/s", rate)
-		if p.pos < p.end {
-			fmt.Fprintf(&b, "  ETA %s", formatDuration(float64(p.end-p.pos)/rate))
-		}
-	}
-	if status != "" {
-		b.WriteString("  " + status)
-	}
-	return b.String()
-}
-
-// finish draws the final state and ends the line (only if something was drawn or trained).
-func (p *progressBar) finish(status string) {
-	if p.w == nil || (!p.drawn && p.pos == p.start) {
-		return
-	}
-	p.draw(p.now(), status)
-	fmt.Fprint(p.w, "\n")
-}
-
-// formatDuration writes seconds as 1:02:03, 2:03 or 4.2s.
-func formatDuration(s float64) string {
-	if math.IsInf(s, 0) || math.IsNaN(s) || s > 1e7 {
-		return "?"
-	}
-	if s < 10 {
-		return fmt.Sprintf("%.1fs", s)
-	}
-	n := int(math.Round(s))
-	if n >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", n/3600, n/60%60, n%60)
-	}
-	return fmt.Sprintf("%d:%02d", n/60, n%60)
-}
-
 // MaxParams is the largest model, in trainable scalars, that CheckSize accepts: 2^28 (1 GiB of
 // float32 parameters, 3 GiB with Adam's moments), far above what the course trains.
 const MaxParams = 1 << 28
@@ -349,7 +237,7 @@ const MaxParams = 1 << 28
 // configuration read from a file or a command line cannot ask NewModel for an absurd allocation.
 // It assumes c.Validate() passed.
 func (c ModelConfig) CheckSize() error {
-	H, D, O, L := c.Cell.HiddenSize, c.Cell.InputSize, c.OutputSize, c.Cell.NumLayers
+	H, D, O, L := c.HiddenSize, c.InputSize, c.OutputSize, c.NumLayers
 	for _, d := range []struct {
 		name string
 		v    int
@@ -358,16 +246,16 @@ func (c ModelConfig) CheckSize() error {
 			return fmt.Errorf("train: %s %d is over the limit of %d parameters", d.name, d.v, MaxParams)
 		}
 	}
-	G := c.Cell.Kind.Gates()
-	if c.Scan != nil {
+	G := recurrent.Kind(c.Kind).Gates()
+	if c.Kind.Parallel() {
 		G = 3 // at most 3 projections (minLSTM), each smaller than a classic gate block: a bound
 	}
 	n := O*H + O // readout; each factor <= 2^28, so no overflow in int64
 	for l := range L {
-		n += G * H * (c.Cell.LayerInputSize(l) + H + 2)
+		n += G * H * (c.classic().LayerInputSize(l) + H + 2)
 		if n > MaxParams {
 			return fmt.Errorf("train: model has more than %d parameters (hidden %d, input %d, output %d, %d layers of %s)",
-				MaxParams, H, D, O, L, c.Cell.Kind)
+				MaxParams, H, D, O, L, c.Kind)
 		}
 	}
 	if n > MaxParams {

@@ -8,10 +8,8 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -30,7 +28,7 @@ const (
 
 func loopModelConfig() ModelConfig {
 	return ModelConfig{
-		Cell:       recurrent.Config{Kind: recurrent.GRU, InputSize: 1, HiddenSize: 8, NumLayers: 1, DType: dtypes.Float32},
+		Kind: GRU, InputSize: 1, HiddenSize: 8, NumLayers: 1, DType: dtypes.Float32,
 		OutputSize: 1, Loss: MSE}
 }
 
@@ -138,8 +136,8 @@ func TestRunConfigErrors(t *testing.T) {
 // TestRunNonFiniteStops: a blow-up stops the run with the NonFiniteError wrapped with the batch
 // index, and the checkpoints on disk are the last good ones.
 func TestRunNonFiniteStops(t *testing.T) {
-	m, err := NewModel(ModelConfig{Cell: recurrent.Config{Kind: recurrent.RNNReLU, InputSize: 1, HiddenSize: 8,
-		NumLayers: 1, DType: dtypes.Float32}, OutputSize: 1, Loss: MSE}, 1)
+	m, err := NewModel(ModelConfig{Kind: RNNReLU, InputSize: 1, HiddenSize: 8,
+		NumLayers: 1, DType: dtypes.Float32, OutputSize: 1, Loss: MSE}, 1)
 	require.NoError(t, err)
 	tr, err := New(testBackend(t), m, Config{Optimizer: SGD, LearningRate: 1e30})
 	require.NoError(t, err)
@@ -222,14 +220,6 @@ func TestKeepLast(t *testing.T) {
 	require.Equal(t, []string{checkpointPath(dir, 5), checkpointPath(dir, 6)}, names)
 }
 
-// fakeClock advances by step on every call.
-type fakeClock struct {
-	t    time.Time
-	step time.Duration
-}
-
-func (c *fakeClock) now() time.Time { c.t = c.t.Add(c.step); return c.t }
-
 // collapseCR applies what a terminal, Jupyter and nbconvert do with '\r': keep what follows the
 // last '\r' of each line.
 func collapseCR(s string) string {
@@ -240,45 +230,6 @@ func collapseCR(s string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-func TestProgressBar(t *testing.T) {
-	var buf bytes.Buffer
-	clock := &fakeClock{t: time.Unix(0, 0), step: 10 * time.Millisecond} // 100 batches/s
-	p := newProgressBar(&buf, 0, 200)
-	p.now = clock.now
-	for i := 1; i <= 200; i++ {
-		p.update(i, 0.5)
-	}
-	p.finish("")
-	out := buf.String()
-	draws := strings.Count(out, "\r")
-	// 200 batches at 100/s = 2 s: at most 10 redraws a second, plus the first and the last.
-	require.LessOrEqual(t, draws, 23)
-	require.GreaterOrEqual(t, draws, 15)
-	require.True(t, strings.HasSuffix(out, "\n"))
-	require.Equal(t, 1, strings.Count(out, "\n"), "one line, ended once")
-	final := strings.TrimRight(collapseCR(out), " \n")
-	t.Logf("%q", final)
-	require.Regexp(t, regexp.MustCompile(`^step 200/200 \[=+\] 100%  loss 0\.5  \d+(\.\d+)? steps/s$`), final)
-	require.NotContains(t, out, "\x1b", "no ANSI escapes")
-	require.NotContains(t, out, "\r\n", "nbconvert keeps a line that '\\r\\n' ends")
-
-	// A mid-run line shows an ETA.
-	buf.Reset()
-	p = newProgressBar(&buf, 10, 1000)
-	p.now = (&fakeClock{t: time.Unix(0, 0), step: 200 * time.Millisecond}).now
-	p.update(11, 1)
-	p.update(12, 2)
-	require.Contains(t, buf.String(), "step 12/1000")
-	require.Contains(t, buf.String(), "ETA 3:18") // 988 batches at 5/s
-	require.Contains(t, buf.String(), "loss 2")
-
-	// Nothing trained, nothing printed; a nil writer is silent.
-	buf.Reset()
-	newProgressBar(&buf, 5, 5).finish("")
-	require.Empty(t, buf.String())
-	newProgressBar(nil, 0, 5).update(1, 1)
 }
 
 func TestRunProgressOutput(t *testing.T) {
@@ -296,10 +247,10 @@ func TestCheckSize(t *testing.T) {
 	mc := loopModelConfig()
 	require.NoError(t, mc.CheckSize())
 	for _, f := range []func(*ModelConfig){
-		func(c *ModelConfig) { c.Cell.HiddenSize = 1 << 20 },
-		func(c *ModelConfig) { c.Cell.InputSize = MaxParams + 1 },
+		func(c *ModelConfig) { c.HiddenSize = 1 << 20 },
+		func(c *ModelConfig) { c.InputSize = MaxParams + 1 },
 		func(c *ModelConfig) { c.OutputSize = 1 << 40 },
-		func(c *ModelConfig) { c.Cell.NumLayers = math.MaxInt },
+		func(c *ModelConfig) { c.NumLayers = math.MaxInt },
 	} {
 		c := loopModelConfig()
 		f(&c)
@@ -326,8 +277,8 @@ type configInput struct {
 
 func (in configInput) configs() (ModelConfig, Config) {
 	return ModelConfig{
-			Cell: recurrent.Config{Kind: recurrent.Kind(in.Kind), InputSize: in.Input, HiddenSize: in.Hidden,
-				NumLayers: in.Layers, DType: dtypes.DType(in.DType)},
+			Kind: CellKind(recurrent.Kind(in.Kind)), InputSize: in.Input, HiddenSize: in.Hidden,
+			NumLayers: in.Layers, DType: dtypes.DType(in.DType),
 			OutputSize: in.Output, Loss: LossKind(in.Loss)},
 		Config{Optimizer: OptimizerKind(in.Optimizer), LearningRate: in.LR, Momentum: in.Momentum, Beta1: in.Beta1,
 			Beta2: in.Beta2, Epsilon: in.Eps, ClipNorm: in.Clip, TBPTT: in.TBPTT, HandWritten: in.Hand}
@@ -359,8 +310,8 @@ func checkConfig(t *testing.T, b compute.Backend, in configInput) {
 		require.NotEmpty(t, err.Error())
 		return
 	}
-	if mc.CheckSize() != nil || mc.Cell.NumLayers > 3 || mc.Cell.InputSize > 64 || mc.OutputSize > 64 ||
-		mc.Cell.HiddenSize > 64 || mc.Cell.NumParams()+mc.OutputSize*(mc.Cell.HiddenSize+1) > fuzzStepBudget {
+	if mc.CheckSize() != nil || mc.NumLayers > 3 || mc.InputSize > 64 || mc.OutputSize > 64 ||
+		mc.HiddenSize > 64 || mc.classic().NumParams()+mc.OutputSize*(mc.HiddenSize+1) > fuzzStepBudget {
 		return
 	}
 	m, err := NewModel(mc, 1)
@@ -422,10 +373,10 @@ func TestConfigValidateRegressions(t *testing.T) {
 
 // fuzzBatch returns a deterministic batch of B sequences of T steps for any valid model.
 func fuzzBatch(mc ModelConfig, B, T int) (x, y *tensors.Tensor) {
-	D, O := mc.Cell.InputSize, mc.OutputSize
+	D, O := mc.InputSize, mc.OutputSize
 	val := func(i int) float64 { return math.Sin(0.7 * float64(i)) }
 	floats := func(n int, dims ...int) *tensors.Tensor {
-		if mc.Cell.DType == dtypes.Float64 {
+		if mc.DType == dtypes.Float64 {
 			v := make([]float64, n)
 			for i := range v {
 				v[i] = val(i)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -24,61 +25,32 @@ const (
 	CrossEntropy LossKind = "xent"
 )
 
-// ModelConfig describes a recurrent stack with a linear readout.
+// ModelConfig describes a model: a recurrent layer (or stack) and a linear readout. It is a
+// plain value: two configurations are the same model exactly when they are ==.
 type ModelConfig struct {
-	Cell       recurrent.Config // for CrossEntropy, Cell.InputSize is the vocabulary size
-	OutputSize int              // O: readout width (the vocabulary size for CrossEntropy)
+	Kind       CellKind     // rnn_tanh, rnn_relu, lstm, gru, mingru or minlstm
+	InputSize  int          // D: features of x_t (the vocabulary size for CrossEntropy)
+	HiddenSize int          // H
+	NumLayers  int          // L: stacked layers (classic cells); 1 for mingru and minlstm
+	DType      dtypes.DType // Float32 or Float64
+	// Scan is how a mingru/minlstm recurrence runs: sequential (the default), blelloch, chunked,
+	// hillis or logspace (package mingru); Chunk is the chunked scan's chunk length (0: the scan
+	// package's default). Both stay empty for the classic cells, which run step by step.
+	Scan       mingru.Mode `json:",omitempty"`
+	Chunk      int         `json:",omitempty"`
+	OutputSize int         // O: readout width (the vocabulary size for CrossEntropy)
 	Loss       LossKind
-	// Scan, when set, replaces the classic cell by a parallel-in-time minGRU or minLSTM layer
-	// (package mingru) whose linear recurrence runs as Scan.Mode says. Cell then gives only
-	// InputSize, HiddenSize and DType: its Kind must be empty and NumLayers 1.
-	Scan *ScanCell `json:",omitempty"`
-}
-
-// ScanCell selects a minGRU/minLSTM layer (Feng et al. 2024) and how its recurrence is run.
-type ScanCell struct {
-	Kind  mingru.Kind // mingru.MinGRU or mingru.MinLSTM
-	Mode  mingru.Mode // sequential, blelloch, chunked, hillis or logspace
-	Chunk int         // chunk length of the chunked mode (0: the scan package's default)
-}
-
-func (c ModelConfig) scanConfig() mingru.Config {
-	return mingru.Config{Kind: c.Scan.Kind, InputSize: c.Cell.InputSize, HiddenSize: c.Cell.HiddenSize,
-		DType: c.Cell.DType, PositiveCandidate: c.Scan.Mode == mingru.LogSpace, Chunk: c.Scan.Chunk}
 }
 
 // hasCellState reports whether the model carries a second state (the LSTM's c).
-func (c ModelConfig) hasCellState() bool { return c.Scan == nil && c.Cell.Kind.HasCellState() }
+func (c ModelConfig) hasCellState() bool { return c.Kind == LSTM }
 
 // numCellParams is the number of recurrent parameter tensors (before the readout's two).
-func (c ModelConfig) numCellParams() int {
-	if c.Scan != nil {
-		return len(c.scanConfig().ParamNames())
-	}
-	return 4 * c.Cell.NumLayers
-}
-
-func (c ModelConfig) validateCell() error {
-	if c.Scan == nil {
-		return c.Cell.Validate()
-	}
-	if c.Cell.Kind != "" {
-		return fmt.Errorf("train: a scan cell (%s) takes its kind from Scan.Kind: leave Cell.Kind empty, got %q",
-			c.Scan.Kind, c.Cell.Kind)
-	}
-	if c.Cell.NumLayers != 1 {
-		return fmt.Errorf("train: a scan cell has one layer, got NumLayers %d", c.Cell.NumLayers)
-	}
-	sc := c.scanConfig()
-	if err := sc.Validate(); err != nil {
-		return err
-	}
-	return sc.CheckMode(c.Scan.Mode)
-}
+func (c ModelConfig) numCellParams() int { return len(c.Layer().ParamNames()) }
 
 // Validate says what is wrong with a model configuration.
 func (c ModelConfig) Validate() error {
-	if err := c.validateCell(); err != nil {
+	if err := c.validateLayer(); err != nil {
 		return err
 	}
 	if c.OutputSize <= 0 {
@@ -87,9 +59,9 @@ func (c ModelConfig) Validate() error {
 	switch c.Loss {
 	case MSE, MSELast:
 	case CrossEntropy:
-		if c.OutputSize != c.Cell.InputSize {
+		if c.OutputSize != c.InputSize {
 			return fmt.Errorf("train: a character model reads and predicts the same vocabulary: "+
-				"input size %d != output size %d", c.Cell.InputSize, c.OutputSize)
+				"input size %d != output size %d", c.InputSize, c.OutputSize)
 		}
 	default:
 		return fmt.Errorf("train: unknown loss %q, want mse, mse_last or xent", c.Loss)
@@ -97,13 +69,11 @@ func (c ModelConfig) Validate() error {
 	return c.CheckSize()
 }
 
-// Model holds the host-side parameters: the recurrent weights (PyTorch names) and the readout.
+// Model holds the host-side parameters: the recurrent layer's (PyTorch names for the classic
+// cells) and the readout's.
 type Model struct {
-	Config   ModelConfig
-	Cell     *recurrent.Weights // classic cells (nil for a scan cell)
-	ScanCell *mingru.Weights    // scan cells (nil for a classic cell)
-	ReadoutW *tensors.Tensor    // [O, H]
-	ReadoutB *tensors.Tensor    // [O]
+	Config ModelConfig
+	params []*tensors.Tensor // the layer's, then readout.weight [O, H] and readout.bias [O]
 }
 
 // NewModel creates a model with PyTorch's default initialisation (recurrent weights and
@@ -112,121 +82,122 @@ func NewModel(cfg ModelConfig, seed uint64) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	m := &Model{Config: cfg}
-	var err error
-	if cfg.Scan != nil {
-		m.ScanCell, err = mingru.NewWeights(cfg.scanConfig(), seed)
-	} else {
-		m.Cell, err = recurrent.NewWeights(cfg.Cell, seed)
-	}
+	cell, err := cfg.Layer().NewParams(seed)
 	if err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x7ead))
-	k := 1 / math.Sqrt(float64(cfg.Cell.HiddenSize))
-	uniform := func(dims ...int) *tensors.Tensor { return recurrent.InitUniform(cfg.Cell.DType, k, rng, dims...) }
-	m.ReadoutW, m.ReadoutB = uniform(cfg.OutputSize, cfg.Cell.HiddenSize), uniform(cfg.OutputSize)
-	return m, nil
+	k := 1 / math.Sqrt(float64(cfg.HiddenSize))
+	uniform := func(dims ...int) *tensors.Tensor { return recurrent.InitUniform(cfg.DType, k, rng, dims...) }
+	w, b := uniform(cfg.OutputSize, cfg.HiddenSize), uniform(cfg.OutputSize)
+	return &Model{Config: cfg, params: append(cell, w, b)}, nil
 }
 
-func (m *Model) cellTensors() *[]*tensors.Tensor {
-	if m.ScanCell != nil {
-		return &m.ScanCell.Tensors
-	}
-	return &m.Cell.Tensors
-}
-
-// ParamNames lists the parameters in the order of Params.
+// ParamNames lists the parameters in the order of Params: the layer's, then readout.weight and
+// readout.bias.
 func (m *Model) ParamNames() []string {
-	var names []string
-	if m.ScanCell != nil {
-		names = m.Config.scanConfig().ParamNames()
-	} else {
-		names = m.Cell.Names()
-	}
-	return append(names, "readout.weight", "readout.bias")
+	return append(m.Config.Layer().ParamNames(), "readout.weight", "readout.bias")
 }
 
 // Params returns the parameter tensors (shared, not copied), in ParamNames order.
-func (m *Model) Params() []*tensors.Tensor {
-	return append(append([]*tensors.Tensor{}, *m.cellTensors()...), m.ReadoutW, m.ReadoutB)
+func (m *Model) Params() []*tensors.Tensor { return slices.Clone(m.params) }
+
+// Readout returns the readout's weight [O, H] and bias [O] (shared, not copied).
+func (m *Model) Readout() (w, b *tensors.Tensor) {
+	n := len(m.params)
+	return m.params[n-2], m.params[n-1]
 }
 
-// SetParams replaces the parameters (in ParamNames order), checking their shapes.
+// ClassicWeights returns the recurrent weights of a classic-cell model as a recurrent.Weights
+// that shares the model's tensors: replacing one of its Tensors replaces the model's.
+func (m *Model) ClassicWeights() (*recurrent.Weights, error) {
+	if m.Config.Kind.Parallel() {
+		return nil, fmt.Errorf("train: a %s model has no classic recurrent weights", m.Config.Kind)
+	}
+	n := m.Config.numCellParams()
+	return &recurrent.Weights{Config: m.Config.classic(), Tensors: m.params[:n:n]}, nil
+}
+
+// SetParams replaces the parameters (in ParamNames order), checking their shapes and dtypes.
 func (m *Model) SetParams(ps []*tensors.Tensor) error {
-	old := m.Params()
-	if len(ps) != len(old) {
-		return fmt.Errorf("train: %d parameters given, want %d", len(ps), len(old))
+	if len(ps) != len(m.params) {
+		return fmt.Errorf("train: %d parameters given, want %d", len(ps), len(m.params))
 	}
 	names := m.ParamNames()
 	for i := range ps {
-		if !ps[i].Shape().Equal(old[i].Shape()) {
-			return fmt.Errorf("train: parameter %s has shape %s, want %s", names[i], ps[i].Shape(), old[i].Shape())
+		if !ps[i].Shape().Equal(m.params[i].Shape()) {
+			return fmt.Errorf("train: parameter %s has shape %s, want %s", names[i], ps[i].Shape(), m.params[i].Shape())
 		}
 	}
-	cell := m.cellTensors()
-	n := len(*cell)
-	*cell = append([]*tensors.Tensor{}, ps[:n]...)
-	m.ReadoutW, m.ReadoutB = ps[n], ps[n+1]
+	copy(m.params, ps)
 	return nil
 }
 
 // NumParams counts the trainable scalars.
 func (m *Model) NumParams() int {
 	n := 0
-	for _, t := range m.Params() {
+	for _, t := range m.params {
 		n += t.Size()
 	}
 	return n
 }
 
 // forwardGraph runs the model on x and returns the predictions (all steps [B, T, O], or the last
-// step [B, O] for MSELast), the final states and the traces.
-func (c ModelConfig) forwardGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node, traces []*recurrent.Trace) {
+// step [B, O] for MSELast), the final states, and the readout's input: every step's output
+// [B, T, H], or the top layer's last state [B, H] for MSELast.
+func (c ModelConfig) forwardGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node) {
 	n := c.numCellParams()
-	if c.Loss == CrossEntropy {
-		x = OneHot(x, c.Cell.InputSize, c.Cell.DType) // [B, T] ids -> [B, T, V]
-	}
-	var hT *Node // [B, H]: the top layer's last state
-	if c.Scan != nil {
-		out = mingru.Forward(c.scanConfig(), params[:n], x, Squeeze(h0, 0), c.Scan.Mode) // [B, T, H]
-		hT = Squeeze(SliceAxis(out, 1, AxisElem(out.Shape().Dim(1)-1)), 1)               // [B, H]
-		hn = ExpandAxes(hT, 0)                                                           // [1, B, H]
-	} else {
-		out, hn, cn, traces = recurrent.Forward(c.Cell.Kind, params[:n], x, h0, c0)
-		top := traces[len(traces)-1]
-		hT = top.H[len(top.H)-1]
-	}
-	pred = c.readout(params[n], params[n+1], out, hT)
+	x = c.input(x)
+	out, hn, cn = c.Layer().Forward(params[:n], x, h0, c0)
 	if c.Loss == MSELast {
-		out = hT // the readout's input: what the hand-written backward starts from
+		out = Squeeze(SliceAxis(hn, 0, AxisElem(hn.Shape().Dim(0)-1)), 0) // [B, H]: the top layer's h_T
 	}
-	return pred, hn, cn, out, traces
+	return c.readout(params[n], params[n+1], out), hn, cn, out
 }
 
-// readout applies the linear readout to every step's output out [B, T, H] or, for MSELast, to
-// the last state hT [B, H].
-func (c ModelConfig) readout(wo, bo, out, hT *Node) (pred *Node) {
-	if c.Loss == MSELast {
-		return Add(DotGeneral(hT, []int{1}, nil, wo, []int{1}, nil), ExpandAxes(bo, 0)) // [B, O]
+// input is what the recurrent layer reads: x itself, or for CrossEntropy the one-hot encoding
+// of the token ids x [B, T] -> [B, T, V].
+func (c ModelConfig) input(x *Node) *Node {
+	if c.Loss == CrossEntropy {
+		return OneHot(x, c.InputSize, c.DType)
 	}
-	B, T := out.Shape().Dim(0), out.Shape().Dim(1)
-	pred = DotGeneral(out, []int{2}, nil, wo, []int{1}, nil)                               // [B, T, O]
+	return x
+}
+
+// classicGraph is forwardGraph for the classic cells, also returning the per-layer traces that
+// the hand-written adjoint of package bptt differentiates.
+func (c ModelConfig) classicGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node, traces []*recurrent.Trace) {
+	n := c.numCellParams()
+	x = c.input(x)
+	out, hn, cn, traces = recurrent.Forward(recurrent.Kind(c.Kind), params[:n], x, h0, c0)
+	if c.Loss == MSELast {
+		top := traces[len(traces)-1]
+		out = top.H[len(top.H)-1] // [B, H]
+	}
+	return c.readout(params[n], params[n+1], out), hn, cn, out, traces
+}
+
+// readout applies the linear readout to its input: every step's output [B, T, H] -> [B, T, O],
+// or for MSELast the last state [B, H] -> [B, O].
+func (c ModelConfig) readout(wo, bo, in *Node) (pred *Node) {
+	if c.Loss == MSELast {
+		return Add(DotGeneral(in, []int{1}, nil, wo, []int{1}, nil), ExpandAxes(bo, 0)) // [B, O]
+	}
+	B, T := in.Shape().Dim(0), in.Shape().Dim(1)
+	pred = DotGeneral(in, []int{2}, nil, wo, []int{1}, nil)                                // [B, T, O]
 	return Add(pred, BroadcastToDims(Reshape(bo, 1, 1, c.OutputSize), B, T, c.OutputSize)) // [B, T, O]
 }
 
 // fastLSTM reports whether the hand-written backward can use bptt's features-by-batch LSTM
 // (one classic LSTM layer, any loss), which is faster on the Go backend.
 func (c ModelConfig) fastLSTM() bool {
-	return c.Scan == nil && c.Cell.Kind == recurrent.LSTM && c.Cell.NumLayers == 1
+	return c.Kind == LSTM && c.NumLayers == 1
 }
 
 // fastLSTMGraph is forwardGraph for fastLSTM models: the forward pass of bptt.FastLSTMForward,
 // whose trace bptt.FastLSTMGrads differentiates by hand.
 func (c ModelConfig) fastLSTMGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node, tr *bptt.FastLSTMTrace) {
-	if c.Loss == CrossEntropy {
-		x = OneHot(x, c.Cell.InputSize, c.Cell.DType) // [B, T] ids -> [B, T, V]
-	}
+	x = c.input(x)
 	p := recurrent.LayerParams{WIH: params[0], WHH: params[1], BIH: params[2], BHH: params[3]}
 	tr = bptt.FastLSTMForward(p, x, Squeeze(h0, 0), Squeeze(c0, 0))
 	hT := Transpose(tr.Hs[len(tr.Hs)-1], 0, 1)             // [B, H]
@@ -234,10 +205,10 @@ func (c ModelConfig) fastLSTMGraph(params []*Node, x, h0, c0 *Node) (pred, hn, c
 	cn = ExpandAxes(Transpose(tr.C[len(tr.C)-1], 0, 1), 0) // [1, B, H]
 	if c.Loss == MSELast {
 		// The readout reads h_T only, so the hand-written backward starts from ∂L/∂h_T [B, H].
-		return c.readout(params[4], params[5], nil, hT), hn, cn, hT, tr
+		return c.readout(params[4], params[5], hT), hn, cn, hT, tr
 	}
 	out = tr.Out() // [B, T, H]
-	return c.readout(params[4], params[5], out, nil), hn, cn, out, tr
+	return c.readout(params[4], params[5], out), hn, cn, out, tr
 }
 
 // lossGraph is the mean loss of predictions against targets.
@@ -261,8 +232,8 @@ func (c ModelConfig) checkBatch(x, y *tensors.Tensor) error {
 			return fmt.Errorf("train: a character model takes x as int32 ids [batch, time], got %s", xs)
 		}
 	default:
-		if xs.Rank() != 3 || xs.DType != c.Cell.DType || xs.Dim(2) != c.Cell.InputSize {
-			return fmt.Errorf("train: x must be %s [batch, time, %d], got %s", c.Cell.DType, c.Cell.InputSize, xs)
+		if xs.Rank() != 3 || xs.DType != c.DType || xs.Dim(2) != c.InputSize {
+			return fmt.Errorf("train: x must be %s [batch, time, %d], got %s", c.DType, c.InputSize, xs)
 		}
 	}
 	if xs.Dim(0) == 0 {
@@ -280,9 +251,9 @@ func (c ModelConfig) checkBatch(x, y *tensors.Tensor) error {
 	case CrossEntropy:
 		want = shapes.Make(dtypes.Int32, B, T)
 	case MSE:
-		want = shapes.Make(c.Cell.DType, B, T, c.OutputSize)
+		want = shapes.Make(c.DType, B, T, c.OutputSize)
 	case MSELast:
-		want = shapes.Make(c.Cell.DType, B, c.OutputSize)
+		want = shapes.Make(c.DType, B, c.OutputSize)
 	}
 	if !y.Shape().Equal(want) {
 		return fmt.Errorf("train: y has shape %s, want %s for loss %s", y.Shape(), want, c.Loss)

@@ -7,9 +7,9 @@ import (
 	"math/rand/v2"
 	"slices"
 
-	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/npz"
+	"github.com/rnn-course/bottleneck/pkg/tensornpz"
 )
 
 // ModelFormat identifies a saved model's meta.
@@ -22,26 +22,36 @@ type modelMeta struct {
 
 // SaveModel writes a model's parameters, by name (PyTorch's weight_ih_l0 ... and readout.weight,
 // readout.bias), and its configuration (a JSON string "meta") to an .npz file, atomically.
-// np.load reads it; the recurrent weights load into torch.nn.RNN/LSTM/GRU by name.
+// np.load reads it; the recurrent weights load into torch.nn.RNN/LSTM/GRU by name. A
+// checkpoint holds the same arrays plus the optimizer state and the history.
 func SaveModel(path string, m *Model) error {
 	meta, err := json.Marshal(modelMeta{Format: ModelFormat, Model: m.Config})
 	if err != nil {
 		return fmt.Errorf("train: save model: %w", err)
 	}
-	arrays := []*npz.Array{npz.NewString("meta", string(meta))}
-	names := m.ParamNames()
-	for i, p := range m.Params() {
-		a, err := tensorArray(names[i], p)
-		if err != nil {
-			return err
-		}
-		arrays = append(arrays, a)
+	params, err := modelArrays(m)
+	if err != nil {
+		return err
 	}
-	return npz.WriteFile(path, arrays...)
+	return npz.WriteFile(path, append([]*npz.Array{npz.NewString("meta", string(meta))}, params...)...)
 }
 
-// LoadModel reads a model written by SaveModel, checking names, dtypes, shapes and that every
-// value is finite.
+// modelArrays are the model's parameters as npz arrays named by ParamNames.
+func modelArrays(m *Model) ([]*npz.Array, error) {
+	names := m.ParamNames()
+	var out []*npz.Array
+	for i, p := range m.Params() {
+		a, err := tensornpz.Array(names[i], p)
+		if err != nil {
+			return nil, fmt.Errorf("train: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, nil
+}
+
+// LoadModel reads the model of a file written by SaveModel, or of a checkpoint, checking names,
+// dtypes, shapes and that every value is finite.
 func LoadModel(path string) (*Model, error) {
 	f, err := npz.ReadFile(path)
 	if err != nil {
@@ -49,45 +59,22 @@ func LoadModel(path string) (*Model, error) {
 	}
 	metaText, err := f.String("meta")
 	if err != nil {
-		return nil, fmt.Errorf("train: %s is not a saved model: %w", path, err)
+		return nil, fmt.Errorf("train: %s is not a saved model or a checkpoint: %w", path, err)
 	}
-	var meta modelMeta
-	if err := json.Unmarshal([]byte(metaText), &meta); err != nil || meta.Format != ModelFormat {
-		return nil, fmt.Errorf("train: %s is not a saved model (meta %.80q)", path, metaText)
+	var meta struct {
+		Format string      `json:"format"`
+		Model  ModelConfig `json:"model"`
+	}
+	if err := json.Unmarshal([]byte(metaText), &meta); err != nil || (meta.Format != ModelFormat && meta.Format != CheckpointFormat) {
+		return nil, fmt.Errorf("train: %s is not a saved model or a checkpoint (meta %.80q)", path, metaText)
 	}
 	m, err := NewModel(meta.Model, 0)
 	if err != nil {
 		return nil, fmt.Errorf("train: %s: %w", path, err)
 	}
-	names := m.ParamNames()
-	ps := make([]*tensors.Tensor, len(names))
-	for i, p := range m.Params() {
-		a, err := f.Get(names[i])
-		if err != nil {
-			return nil, fmt.Errorf("train: %s: %w", path, err)
-		}
-		dims := p.Shape().Dimensions
-		if !slices.Equal(a.Shape, dims) {
-			return nil, fmt.Errorf("train: %s: %s has shape %v, want %v", path, names[i], a.Shape, dims)
-		}
-		switch {
-		case p.DType() == dtypes.Float32 && a.DType == npz.Float32:
-			for _, v := range a.F32 {
-				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-					return nil, fmt.Errorf("train: %s: %s holds a non-finite value", path, names[i])
-				}
-			}
-			ps[i] = tensors.FromFlatDataAndDimensions(a.F32, dims...)
-		case p.DType() == dtypes.Float64 && a.DType == npz.Float64:
-			for _, v := range a.F64 {
-				if math.IsNaN(v) || math.IsInf(v, 0) {
-					return nil, fmt.Errorf("train: %s: %s holds a non-finite value", path, names[i])
-				}
-			}
-			ps[i] = tensors.FromFlatDataAndDimensions(a.F64, dims...)
-		default:
-			return nil, fmt.Errorf("train: %s: %s has dtype %s, the model is %s", path, names[i], a.DType, p.DType())
-		}
+	ps, err := readModelParams(f, m)
+	if err != nil {
+		return nil, fmt.Errorf("train: %s: %w", path, err)
 	}
 	if err := m.SetParams(ps); err != nil {
 		return nil, err
@@ -99,7 +86,7 @@ func LoadModel(path string) (*Model, error) {
 // step at a time with the recurrent state carried along: each next token is drawn from
 // softmax(logits / temperature); temperature 0 takes the most likely token. The same seed gives
 // the same text.
-func (t *Trainer) Sample(prompt []int32, n int, temperature float64, seed uint64) ([]int32, error) {
+func (t *Predictor) Sample(prompt []int32, n int, temperature float64, seed uint64) ([]int32, error) {
 	mc := t.Model.Config
 	if mc.Loss != CrossEntropy {
 		return nil, fmt.Errorf("train: Sample needs a character model (loss xent), this one has loss %s", mc.Loss)

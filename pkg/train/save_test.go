@@ -1,19 +1,19 @@
 package train
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/tasks"
 	"github.com/stretchr/testify/require"
 )
 
 func charModel(t *testing.T, V int) *Model {
-	m, err := NewModel(ModelConfig{Cell: recurrent.Config{Kind: recurrent.LSTM, InputSize: V, HiddenSize: 16, NumLayers: 1, DType: dtypes.Float32},
+	m, err := NewModel(ModelConfig{Kind: LSTM, InputSize: V, HiddenSize: 16, NumLayers: 1, DType: dtypes.Float32,
 		OutputSize: V, Loss: CrossEntropy}, 2)
 	require.NoError(t, err)
 	return m
@@ -52,7 +52,7 @@ func TestSaveLoadAndSample(t *testing.T) {
 	loaded, err := LoadModel(path)
 	require.NoError(t, err)
 	require.Equal(t, m.Config, loaded.Config)
-	tr2, err := New(b, loaded, Config{Optimizer: Adam, LearningRate: 0.05})
+	tr2, err := NewPredictor(b, loaded) // no optimizer needed to evaluate and sample
 	require.NoError(t, err)
 	got, err := tr2.Evaluate(x, y)
 	require.NoError(t, err)
@@ -73,4 +73,37 @@ func TestSaveLoadAndSample(t *testing.T) {
 	require.NoError(t, os.WriteFile(path, []byte("not a zip"), 0o644))
 	_, err = LoadModel(path)
 	require.Error(t, err)
+}
+
+// TestLoadModelFromCheckpoint: LoadModel reads the model of a checkpoint too, equal to the
+// trainer's model at that position, for a classic and a parallel-in-time cell.
+func TestLoadModelFromCheckpoint(t *testing.T) {
+	b := testBackend(t)
+	for _, mc := range []ModelConfig{loopModelConfig(),
+		{Kind: MinLSTM, InputSize: 1, HiddenSize: 8, NumLayers: 1, DType: dtypes.Float32, OutputSize: 1, Loss: MSE, Scan: "blelloch"}} {
+		t.Run(string(mc.Kind), func(t *testing.T) {
+			dir := t.TempDir()
+			m, err := NewModel(mc, 1)
+			require.NoError(t, err)
+			tr, err := New(b, m, loopTrainConfig)
+			require.NoError(t, err)
+			_, cfg := loopTrainer(t, 1, 2, 3)
+			cfg.CheckpointDir = dir
+			_, err = tr.Run(context.Background(), cfg)
+			require.NoError(t, err)
+			loaded, err := LoadModel(checkpointPath(dir, 3))
+			require.NoError(t, err)
+			require.Equal(t, mc, loaded.Config)
+			require.Equal(t, flatParams(tr), flatParams(&Trainer{Predictor: &Predictor{Model: loaded}}))
+			p, err := NewPredictor(b, loaded)
+			require.NoError(t, err)
+			x, y, err := cfg.Batch(10)
+			require.NoError(t, err)
+			want, err := tr.Evaluate(x, y)
+			require.NoError(t, err)
+			got, err := p.Evaluate(x, y)
+			require.NoError(t, err)
+			require.Equal(t, want, got)
+		})
+	}
 }

@@ -7,14 +7,13 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/mingru"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/tasks"
 	"github.com/stretchr/testify/require"
 )
 
-func scanModel(t *testing.T, kind mingru.Kind, mode mingru.Mode, loss LossKind) *Model {
-	m, err := NewModel(ModelConfig{Cell: recurrent.Config{InputSize: 1, HiddenSize: 16, NumLayers: 1, DType: dtypes.Float32},
-		OutputSize: 1, Loss: loss, Scan: &ScanCell{Kind: kind, Mode: mode, Chunk: 8}}, 1)
+func scanModel(t *testing.T, kind CellKind, mode mingru.Mode, loss LossKind) *Model {
+	m, err := NewModel(ModelConfig{Kind: kind, InputSize: 1, HiddenSize: 16, NumLayers: 1, DType: dtypes.Float32,
+		OutputSize: 1, Loss: loss, Scan: mode, Chunk: 8}, 1)
 	require.NoError(t, err)
 	return m
 }
@@ -26,7 +25,7 @@ func TestScanCellTrains(t *testing.T) {
 	task, err := tasks.NewNoisySine(32, 0.1, 42)
 	require.NoError(t, err)
 	xv, yv := sineBatch(t, task, 1_000_000, 64)
-	m := scanModel(t, mingru.MinGRU, mingru.Chunked, MSE)
+	m := scanModel(t, MinGRU, mingru.Chunked, MSE)
 	tr, err := New(b, m, Config{Optimizer: Adam, LearningRate: 0.02, ClipNorm: 1})
 	require.NoError(t, err)
 	before, err := tr.Evaluate(xv, yv)
@@ -44,7 +43,7 @@ func TestScanCellTrains(t *testing.T) {
 	x, y := sineBatch(t, task, 0, 4)
 	var losses []float64
 	for _, mode := range []mingru.Mode{mingru.Sequential, mingru.Chunked, mingru.Blelloch} {
-		tr, err := New(b, scanModel(t, mingru.MinLSTM, mode, MSE), Config{Optimizer: SGD, LearningRate: 0.1, TBPTT: 10})
+		tr, err := New(b, scanModel(t, MinLSTM, mode, MSE), Config{Optimizer: SGD, LearningRate: 0.1, TBPTT: 10})
 		require.NoError(t, err)
 		st, err := tr.Step(x, y)
 		require.NoError(t, err)
@@ -55,7 +54,13 @@ func TestScanCellTrains(t *testing.T) {
 
 	_, err = New(b, m, Config{Optimizer: Adam, LearningRate: 0.1, HandWritten: true})
 	require.ErrorContains(t, err, "hand-written")
-	_, err = NewModel(ModelConfig{Cell: recurrent.Config{Kind: recurrent.GRU, InputSize: 1, HiddenSize: 4, NumLayers: 1, DType: dtypes.Float32},
-		OutputSize: 1, Loss: MSE, Scan: &ScanCell{Kind: mingru.MinGRU, Mode: mingru.Chunked}}, 1)
-	require.ErrorContains(t, err, "leave Cell.Kind empty")
+	_, err = NewModel(ModelConfig{Kind: GRU, InputSize: 1, HiddenSize: 4, NumLayers: 1, DType: dtypes.Float32,
+		OutputSize: 1, Loss: MSE, Scan: mingru.Chunked}, 1)
+	require.ErrorContains(t, err, "a gru cell runs step by step: leave them empty")
+	_, err = NewModel(ModelConfig{Kind: MinGRU, InputSize: 1, HiddenSize: 4, NumLayers: 2, DType: dtypes.Float32,
+		OutputSize: 1, Loss: MSE}, 1)
+	require.ErrorContains(t, err, "a mingru model has one layer")
+	_, err = NewModel(ModelConfig{Kind: "mingru2", InputSize: 1, HiddenSize: 4, NumLayers: 1, DType: dtypes.Float32,
+		OutputSize: 1, Loss: MSE}, 1)
+	require.ErrorContains(t, err, `unknown cell kind "mingru2"`)
 }

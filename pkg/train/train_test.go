@@ -26,7 +26,7 @@ func sineBatch(t testing.TB, task *tasks.NoisySine, step, B int) (x, y *tensors.
 
 func sineModel(t testing.TB, kind recurrent.Kind, H int) *Model {
 	m, err := NewModel(ModelConfig{
-		Cell:       recurrent.Config{Kind: kind, InputSize: 1, HiddenSize: H, NumLayers: 1, DType: dtypes.Float32},
+		Kind: CellKind(kind), InputSize: 1, HiddenSize: H, NumLayers: 1, DType: dtypes.Float32,
 		OutputSize: 1, Loss: MSE}, 1)
 	require.NoError(t, err)
 	return m
@@ -66,7 +66,7 @@ func TestHandWrittenMatchesAutodiffStep(t *testing.T) {
 	b := testBackend(t)
 	for _, loss := range []LossKind{MSE, MSELast} {
 		for _, kind := range []recurrent.Kind{recurrent.RNNTanh, recurrent.LSTM} {
-			mc := ModelConfig{Cell: recurrent.Config{Kind: kind, InputSize: 2, HiddenSize: 5, NumLayers: 2, DType: dtypes.Float64},
+			mc := ModelConfig{Kind: CellKind(kind), InputSize: 2, HiddenSize: 5, NumLayers: 2, DType: dtypes.Float64,
 				OutputSize: 1, Loss: loss}
 			run := func(hand bool) []*tensors.Tensor {
 				m, err := NewModel(mc, 3)
@@ -120,7 +120,7 @@ func TestSGDStepIsGradientStep(t *testing.T) {
 		mc := m.Config
 		P := len(before)
 		gradExec, err := NewExec(b, func(in []*Node) []*Node {
-			pred, _, _, _, _ := mc.forwardGraph(in[:P], in[P], in[P+2], nil)
+			pred, _, _, _ := mc.forwardGraph(in[:P], in[P], in[P+2], nil)
 			return Gradient(mc.lossGraph(pred, in[P+1]), in[:P]...)
 		})
 		require.NoError(t, err)
@@ -225,7 +225,7 @@ func TestInvalidTrainingInput(t *testing.T) {
 	require.ErrorContains(t, err, "y has shape")
 	_, err = tr.Step(tensors.FromFlatDataAndDimensions(make([]float32, 12), 2, 3, 2), nil)
 	require.ErrorContains(t, err, "x must be")
-	_, err = NewModel(ModelConfig{Cell: m.Config.Cell, OutputSize: 1, Loss: "hinge"}, 1)
+	_, err = NewModel(func() ModelConfig { c := m.Config; c.Loss = "hinge"; return c }(), 1)
 	require.ErrorContains(t, err, "unknown loss")
 }
 
@@ -239,7 +239,7 @@ func TestFastLSTMStepMatchesAutodiff(t *testing.T) {
 		if loss == CrossEntropy {
 			D, O = 5, 5
 		}
-		mc := ModelConfig{Cell: recurrent.Config{Kind: recurrent.LSTM, InputSize: D, HiddenSize: 6, NumLayers: 1, DType: dtypes.Float64},
+		mc := ModelConfig{Kind: LSTM, InputSize: D, HiddenSize: 6, NumLayers: 1, DType: dtypes.Float64,
 			OutputSize: O, Loss: loss}
 		require.True(t, mc.fastLSTM())
 		run := func(hand bool) []*tensors.Tensor {

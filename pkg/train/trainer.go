@@ -6,7 +6,6 @@ import (
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
-	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/bptt"
@@ -57,11 +56,11 @@ func (c Config) Validate(m ModelConfig) error {
 	if c.TBPTT < 0 {
 		return fmt.Errorf("train: truncation length must be >= 0 (0 = full BPTT), got %d", c.TBPTT)
 	}
-	if c.HandWritten && m.Scan != nil {
-		return fmt.Errorf("train: the hand-written adjoint is for classic cells, not the scan cell %s", m.Scan.Kind)
+	if c.HandWritten && m.Kind.Parallel() {
+		return fmt.Errorf("train: the hand-written adjoint is for classic cells, not the %s cell", m.Kind)
 	}
 	if c.HandWritten {
-		if err := bptt.Supported(m.Cell.Kind); err != nil {
+		if err := bptt.Supported(recurrent.Kind(m.Kind)); err != nil {
 			return err
 		}
 	}
@@ -92,13 +91,14 @@ func (e *NonFiniteError) Error() string {
 
 // Trainer trains a Model. It is not safe for concurrent use.
 type Trainer struct {
-	Model *Model
-	cfg   Config
+	*Predictor // the model and its forward pass
+	cfg        Config
 
 	state []*tensors.Tensor // optimizer state, slots() per parameter, slot-major
 	step  int               // parameter updates done
 
-	trainExec, lossExec, fwdExec *Exec
+	trainExec         *Exec
+	trainIn, trainOut ioLayout
 
 	loopSt loopState // where Run stands (loop.go)
 }
@@ -108,81 +108,44 @@ func New(b compute.Backend, m *Model, cfg Config) (*Trainer, error) {
 	if err := cfg.Validate(m.Config); err != nil {
 		return nil, err
 	}
-	t := &Trainer{Model: m, cfg: cfg}
+	pr, err := NewPredictor(b, m)
+	if err != nil {
+		return nil, err
+	}
+	t := &Trainer{Predictor: pr, cfg: cfg}
 	for range cfg.slots() {
 		for _, p := range m.Params() {
 			t.state = append(t.state, tensors.FromShape(p.Shape()))
 		}
 	}
 	mc := m.Config
-	P := len(m.Params())
-	S := len(t.state)
-	hasC := mc.hasCellState()
-	// Inputs: params[P], state[S], step, lr, x, y, h0, (c0).
-	var err error
-	t.trainExec, err = NewExec(b, func(in []*Node) []*Node {
-		params, state := in[:P], in[P:P+S]
-		step, lr, x, y, h0 := in[P+S], in[P+S+1], in[P+S+2], in[P+S+3], in[P+S+4]
-		var c0 *Node
-		if hasC {
-			c0 = in[P+S+5]
-		}
+	t.trainIn, t.trainOut, _, _, _, _ = trainLayouts(len(m.Params()), len(t.state), mc.hasCellState())
+	t.trainExec, err = NewExec(b, func(flat []*Node) []*Node {
+		in := unpack(t.trainIn, flat)
+		params := in.Params
 		var pred, hn, cn, loss *Node
 		var grads []*Node
-		if cfg.HandWritten && mc.fastLSTM() {
+		switch {
+		case cfg.HandWritten && mc.fastLSTM():
 			var out *Node
 			var tr *bptt.FastLSTMTrace
-			pred, hn, cn, out, tr = mc.fastLSTMGraph(params, x, h0, c0)
-			loss = mc.lossGraph(pred, y)
+			pred, hn, cn, out, tr = mc.fastLSTMGraph(params, in.X, in.H, in.C)
+			loss = mc.lossGraph(pred, in.Y)
 			g := Gradient(loss, out, params[4], params[5]) // the readout, by autodiff
 			grads = append(bptt.FastLSTMGrads(tr, g[0]), g[1], g[2])
-		} else {
+		case cfg.HandWritten:
 			var out *Node
 			var traces []*recurrent.Trace
-			pred, hn, cn, out, traces = mc.forwardGraph(params, x, h0, c0)
-			loss = mc.lossGraph(pred, y)
-			if cfg.HandWritten {
-				grads = handWrittenGrads(mc, params, loss, out, traces)
-			} else {
-				grads = Gradient(loss, params...)
-			}
+			pred, hn, cn, out, traces = mc.classicGraph(params, in.X, in.H, in.C)
+			loss = mc.lossGraph(pred, in.Y)
+			grads = handWrittenGrads(mc, params, loss, out, traces)
+		default:
+			pred, hn, cn, _ = mc.forwardGraph(params, in.X, in.H, in.C)
+			loss = mc.lossGraph(pred, in.Y)
+			grads = Gradient(loss, params...)
 		}
-		newParams, newState, norm := cfg.update(params, grads, state, step, lr)
-		outs := append(append(newParams, newState...), loss, norm, hn)
-		if hasC {
-			outs = append(outs, cn)
-		}
-		return outs
-	})
-	if err != nil {
-		return nil, err
-	}
-	t.lossExec, err = NewExec(b, func(in []*Node) []*Node {
-		var c0 *Node
-		if hasC {
-			c0 = in[P+3]
-		}
-		pred, hn, cn, _, _ := mc.forwardGraph(in[:P], in[P], in[P+2], c0)
-		outs := []*Node{mc.lossGraph(pred, in[P+1]), hn}
-		if hasC {
-			outs = append(outs, cn)
-		}
-		return outs
-	})
-	if err != nil {
-		return nil, err
-	}
-	t.fwdExec, err = NewExec(b, func(in []*Node) []*Node {
-		var c0 *Node
-		if hasC {
-			c0 = in[P+2]
-		}
-		pred, hn, cn, _, _ := mc.forwardGraph(in[:P], in[P], in[P+1], c0)
-		outs := []*Node{pred, hn}
-		if hasC {
-			outs = append(outs, cn)
-		}
-		return outs
+		newParams, newState, norm := cfg.update(params, grads, in.State, in.Step, in.LR)
+		return pack(t.trainOut, graphIO[*Node]{Params: newParams, State: newState, Loss: loss, Norm: norm, H: hn, C: cn})
 	})
 	return t, err
 }
@@ -211,13 +174,8 @@ func (t *Trainer) Steps() int { return t.step }
 // Config returns the training configuration.
 func (t *Trainer) Config() Config { return t.cfg }
 
-func (t *Trainer) zeroState(B int) *tensors.Tensor {
-	c := t.Model.Config.Cell
-	return tensors.FromShape(shapes.Make(c.DType, c.NumLayers, B, c.HiddenSize))
-}
-
 func (t *Trainer) scalar(v float64) *tensors.Tensor {
-	if t.Model.Config.Cell.DType == dtypes.Float64 {
+	if t.Model.Config.DType == dtypes.Float64 {
 		return tensors.FromScalar(v)
 	}
 	return tensors.FromScalar(float32(v))
@@ -236,11 +194,7 @@ func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 		k = T
 	}
 	chunks := (T + k - 1) / k
-	h := t.zeroState(B)
-	var c *tensors.Tensor
-	if mc.hasCellState() {
-		c = t.zeroState(B)
-	}
+	h, c := t.zeroStates(B)
 	st := Stats{}
 	lossSum, lossN := 0.0, 0
 	for ci := range chunks {
@@ -263,36 +217,22 @@ func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 			}
 			continue
 		}
-		P := len(t.Model.Params())
-		args := make([]any, 0, P+len(t.state)+6)
-		for _, p := range t.Model.Params() {
-			args = append(args, p)
-		}
-		for _, s := range t.state {
-			args = append(args, s)
-		}
-		args = append(args, t.scalar(float64(t.step+1)), t.scalar(t.cfg.LearningRate), xc, yc, h)
-		if c != nil {
-			args = append(args, c)
-		}
-		outs, err := t.trainExec.Call(args...)
+		in := graphIO[*tensors.Tensor]{Params: t.Model.Params(), State: t.state, Step: t.scalar(float64(t.step + 1)),
+			LR: t.scalar(t.cfg.LearningRate), X: xc, Y: yc, H: h, C: c}
+		flat, err := t.trainExec.Call(anys(pack(t.trainIn, in))...)
 		if err != nil {
 			return st, fmt.Errorf("train: step %d: %w", t.step+1, err)
 		}
-		S := len(t.state)
-		loss := scalarValue(outs[P+S])
-		norm := scalarValue(outs[P+S+1])
+		out := unpack(t.trainOut, flat)
+		loss, norm := scalarValue(out.Loss), scalarValue(out.Norm)
 		if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0) {
 			return st, &NonFiniteError{Step: t.step + 1, Chunk: ci + 1, Chunks: chunks, Loss: loss, GradNorm: norm}
 		}
-		if err := t.Model.SetParams(outs[:P]); err != nil {
+		if err := t.Model.SetParams(out.Params); err != nil {
 			return st, err
 		}
-		copy(t.state, outs[P:P+S])
-		h = outs[P+S+2]
-		if c != nil {
-			c = outs[P+S+3]
-		}
+		copy(t.state, out.State)
+		h, c = out.H, out.C
 		t.step++
 		st.Updates++
 		lossSum += loss
@@ -311,61 +251,6 @@ func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 func (t *Trainer) advance(x, h, c *tensors.Tensor) (*tensors.Tensor, *tensors.Tensor, error) {
 	_, hn, cn, err := t.Forward(x, h, c)
 	return hn, cn, err
-}
-
-// Forward runs the model on x from the state (h0, c0) ([L, B, H], nil for zeros) and returns
-// the predictions ([B, T, O], or [B, O] for mse_last) and the final states.
-func (t *Trainer) Forward(x, h0, c0 *tensors.Tensor) (pred, hn, cn *tensors.Tensor, err error) {
-	mc := t.Model.Config
-	if err := mc.checkBatch(x, nil); err != nil {
-		return nil, nil, nil, err
-	}
-	args := t.paramArgs()
-	if h0 == nil {
-		h0 = t.zeroState(x.Shape().Dim(0))
-	}
-	args = append(args, x, h0)
-	if mc.hasCellState() {
-		if c0 == nil {
-			c0 = t.zeroState(x.Shape().Dim(0))
-		}
-		args = append(args, c0)
-	}
-	outs, err := t.fwdExec.Call(args...)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	pred, hn = outs[0], outs[1]
-	if len(outs) > 2 {
-		cn = outs[2]
-	}
-	return pred, hn, cn, nil
-}
-
-// Evaluate returns the mean loss on a batch, from a zero state, without training.
-func (t *Trainer) Evaluate(x, y *tensors.Tensor) (float64, error) {
-	mc := t.Model.Config
-	if err := mc.checkBatch(x, y); err != nil {
-		return 0, err
-	}
-	B := x.Shape().Dim(0)
-	args := append(t.paramArgs(), x, y, t.zeroState(B))
-	if mc.hasCellState() {
-		args = append(args, t.zeroState(B))
-	}
-	outs, err := t.lossExec.Call(args...)
-	if err != nil {
-		return 0, err
-	}
-	return scalarValue(outs[0]), nil
-}
-
-func (t *Trainer) paramArgs() []any {
-	var args []any
-	for _, p := range t.Model.Params() {
-		args = append(args, p)
-	}
-	return args
 }
 
 func scalarValue(t *tensors.Tensor) float64 {
@@ -416,22 +301,11 @@ func sliceRows[E any](v []E, B, T, inner, from, to int) []E {
 // for batches shaped like x and y, so that timing can separate compilation from execution.
 // With TBPTT the train graph is compiled for the first chunk's shape.
 func (t *Trainer) Compile(x, y *tensors.Tensor) error {
+	if y == nil {
+		return t.Predictor.Compile(x)
+	}
 	mc := t.Model.Config
 	if err := mc.checkBatch(x, y); err != nil {
-		return err
-	}
-	B := x.Shape().Dim(0)
-	var shs []shapes.Shape
-	for _, p := range t.Model.Params() {
-		shs = append(shs, p.Shape())
-	}
-	state := t.zeroState(B).Shape()
-	if y == nil {
-		shs = append(shs, x.Shape(), state)
-		if mc.hasCellState() {
-			shs = append(shs, state)
-		}
-		_, err := t.fwdExec.Compile(shs...)
 		return err
 	}
 	if k := t.cfg.TBPTT; k > 0 && k < x.Shape().Dim(1) {
@@ -445,14 +319,9 @@ func (t *Trainer) Compile(x, y *tensors.Tensor) error {
 			}
 		}
 	}
-	for _, s := range t.state {
-		shs = append(shs, s.Shape())
-	}
-	sc := t.scalar(0).Shape()
-	shs = append(shs, sc, sc, x.Shape(), y.Shape(), state)
-	if mc.hasCellState() {
-		shs = append(shs, state)
-	}
-	_, err := t.trainExec.Compile(shs...)
+	h, c := t.zeroStates(x.Shape().Dim(0))
+	in := graphIO[*tensors.Tensor]{Params: t.Model.Params(), State: t.state, Step: t.scalar(0), LR: t.scalar(0),
+		X: x, Y: y, H: h, C: c}
+	_, err := t.trainExec.Compile(shapesOf(pack(t.trainIn, in))...)
 	return err
 }

@@ -1,0 +1,49 @@
+package mingru
+
+import (
+	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/gomlx/gomlx/core/tensors"
+)
+
+// Layer is one minGRU or minLSTM layer together with the way its recurrence runs, seen from
+// outside the way a training loop sees a stack of classic cells (recurrent.Config offers the
+// same methods): one layer, no cell state, states shaped [1, B, H].
+type Layer struct {
+	Config
+	Mode Mode
+}
+
+// Validate checks the configuration and that Mode suits it.
+func (l Layer) Validate() error {
+	if err := l.Config.Validate(); err != nil {
+		return err
+	}
+	return l.CheckMode(l.Mode)
+}
+
+// HasCellState is false: minGRU and minLSTM carry h only.
+func (l Layer) HasCellState() bool { return false }
+
+// NewParams returns fresh parameters (NewWeights), in ParamNames order.
+func (l Layer) NewParams(seed uint64) ([]*tensors.Tensor, error) {
+	w, err := NewWeights(l.Config, seed)
+	if err != nil {
+		return nil, err
+	}
+	return w.Tensors, nil
+}
+
+// Forward runs the layer over x [B, T, D] from h0 [1, B, H] (c0 must be nil) and returns every
+// h_t [B, T, H], the last state hn [1, B, H], and a nil cn.
+func (l Layer) Forward(params []*Node, x, h0, c0 *Node) (out, hn, cn *Node) {
+	if c0 != nil {
+		panic("mingru: Layer.Forward takes no cell state c0")
+	}
+	var h *Node
+	if h0 != nil {
+		h = Squeeze(h0, 0) // [B, H]
+	}
+	out = Forward(l.Config, params, x, h, l.Mode)             // [B, T, H]
+	last := SliceAxis(out, 1, AxisElem(out.Shape().Dim(1)-1)) // [B, 1, H]
+	return out, ExpandAxes(Squeeze(last, 1), 0), nil          // hn [1, B, H]
+}
