@@ -72,7 +72,7 @@ func TestSweepAppends(t *testing.T) {
 	args := []string{"sweep", "-out", out, "-T", "4,8", "-B", "2", "-batches", "", "-D", "3", "-H", "8", "-repeats", "1"}
 	code, _, stderr := runCmd(append(args, "-models", "rnn")...)
 	require.Equal(t, 0, code, stderr)
-	code, stdout, stderr := runCmd(append(args, "-models", "mingru_blelloch", "-modes", "fwdbwd")...)
+	code, stdout, stderr := runCmd(append(args, "-models", "mingru_blelloch", "-passes", "fwdbwd")...)
 	require.Equal(t, 0, code, stderr)
 	assert.Contains(t, stdout, "sweep: 2 rows")
 	f, err := os.Open(out)

@@ -24,7 +24,7 @@ func sweep(args []string, w io.Writer) error {
 	out := fs.String("out", "", "CSV file to append rows to (created with a header if missing; required)")
 	models := fs.String("models", "rnn,lstm,gru,attention,conv,mingru_sequential,mingru_blelloch,mingru_chunked",
 		"comma-separated model names (package cost: DefaultModels and mingru_<scan form>)")
-	modes := fs.String("modes", "fwd,fwdbwd", "comma-separated modes: fwd, fwdbwd")
+	passes := fs.String("passes", "fwd,fwdbwd", "comma-separated passes: fwd (forward), fwdbwd (forward and backward)")
 	ts := fs.String("T", "16,64,256,1024,4096,16384", "sequence lengths of the T sweep")
 	bFlag := fs.Int("B", 32, "batch of the T sweep")
 	batches := fs.String("batches", "1,8,32,128,256", "batch sizes of the batch sweep (empty: none)")
@@ -51,12 +51,12 @@ func sweep(args []string, w io.Writer) error {
 		}
 		cfg.Models = append(cfg.Models, m)
 	}
-	for _, s := range split(*modes) {
-		m, err := cost.ParseMode(s)
+	for _, s := range split(*passes) {
+		m, err := cost.ParsePass(s)
 		if err != nil {
 			return usageError{err}
 		}
-		cfg.Modes = append(cfg.Modes, m)
+		cfg.Passes = append(cfg.Passes, m)
 	}
 	if cfg.Ts, err = ints("-T", *ts); err != nil {
 		return err
@@ -64,8 +64,8 @@ func sweep(args []string, w io.Writer) error {
 	if cfg.Batches, err = ints("-batches", *batches); err != nil {
 		return err
 	}
-	if len(cfg.Models) == 0 || len(cfg.Modes) == 0 || len(cfg.Ts) == 0 {
-		return usageError{fmt.Errorf("want at least one model, mode and T, got -models=%q -modes=%q -T=%q", *models, *modes, *ts)}
+	if len(cfg.Models) == 0 || len(cfg.Passes) == 0 || len(cfg.Ts) == 0 {
+		return usageError{fmt.Errorf("want at least one model, pass and T, got -models=%q -passes=%q -T=%q", *models, *passes, *ts)}
 	}
 	if err := cfg.Validate(); err != nil {
 		return usageError{err}

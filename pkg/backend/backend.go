@@ -10,7 +10,7 @@
 //     searches (PJRT_PLUGIN_LIBRARY_PATH, ~/.local/lib/go-xla, /usr/local/lib/go-xla, the
 //     system library paths).
 //  3. Otherwise the pure-Go backend in its "ops_sequential" mode: its default parallel mode can
-//     deadlock (nested use of its worker pool inside matmul, see shared/FACTS.md), and on small
+//     deadlock (nested use of its worker pool inside matmul, see docs/notes/gomlx.md), and on small
 //     machines the sequential mode is not slower.
 //
 // Nothing is ever downloaded at run time: go-xla's plugin auto-install is switched off before

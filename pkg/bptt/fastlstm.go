@@ -9,8 +9,8 @@ import (
 )
 
 // Experimental: a one-layer LSTM forward and hand-written backward in a features-by-batch
-// layout, following the prototype recorded in shared FACTS ("How fast an LSTM train step can be
-// on the Go backend"):
+// layout, following the prototype recorded in docs/notes/gomlx.md (section "Graph building and
+// speed on the pure-Go backend"):
 //
 //   - every per-step operand is [K, B] (features first, batch last);
 //   - each gate's pre-activation is ONE matmul W_k [H, K] x z_t [K, B], where

@@ -60,7 +60,7 @@ func PerStep(rows []Row) (msPerStep, interceptMS, r2 float64) {
 // Flops(T+1) - Flops(T) in the given mode. For the recurrent cells it does not depend on T and
 // is the arithmetic of one step (hidden matmuls, gates, and that step's share of the input
 // projection, readout and loss).
-func StepFlops(b compute.Backend, m Model, mode Mode, s Shape) (int64, error) {
+func StepFlops(b compute.Backend, m Model, mode Pass, s Shape) (int64, error) {
 	var w [2]int64
 	for i := range 2 {
 		s2 := s
@@ -142,7 +142,7 @@ type Crossing struct {
 // at every common length (then c.FasterAbove names it, c.T is NaN and Lo, Hi span the common
 // lengths) or when no length is common (c is zero). On a GPU the parallel model is
 // expected to be faster above the crossing; on a 2-core CPU it can be the other way round.
-func Crossover(t *Table, parallel, recurrent string, mode Mode, B int) (c Crossing, ok bool) {
+func Crossover(t *Table, parallel, recurrent string, mode Pass, B int) (c Crossing, ok bool) {
 	rec := map[int]float64{}
 	for _, r := range t.Select(recurrent, mode, B) {
 		rec[r.T] = r.MedianMS

@@ -47,7 +47,7 @@ func BenchmarkCost(b *testing.B) {
 	all := os.Getenv("COST_BENCH_ALL") != ""
 	for _, m := range DefaultModels() {
 		for _, T := range benchTs {
-			for _, mode := range []Mode{Fwd, FwdBwd} {
+			for _, mode := range []Pass{Fwd, FwdBwd} {
 				b.Run(fmt.Sprintf("model=%s/T=%d/B=%d/mode=%s", m.Name, T, benchB, mode), func(b *testing.B) {
 					if why, ok := benchSkipped[fmt.Sprintf("%s/%s/%d", m.Name, mode, T)]; ok && !all {
 						b.Skipf("skipped: %s per op on a 2-core CPU (COST_BENCH_ALL=1 runs it)", why)

@@ -49,17 +49,12 @@
 //	                 k copies on the feature axis and applies one matmul and tanh,
 //	                 h'_t = tanh(b + Σ_j W_j h_{t - j·2^l}). Written as shifts + concat + matmul
 //	                 because GoMLX's Convolve has no gradient with asymmetric padding and ConvGeneral
-//	                 is ~10x slower on the Go backend (shared/FACTS.md). Work O(B·T·H²·k·L),
+//	                 is ~10x slower on the Go backend (docs/notes/gomlx.md). Work O(B·T·H²·k·L),
 //	                 depth independent of T.
 //
 // A new model is a Model value (Name, Params, Build); nothing else in the package needs to
-// change. The scan-based minGRU of package mingru (work in progress elsewhere; this package does
-// not import it) plugs in as, for a mingru.Config cfg built from (D, H) and a scan mode:
-//
-//	Model{Name: "mingru_" + string(mode), WorkOrder: 1,
-//	    Sequential: mode == mingru.Sequential, // the scans' depth grows like log T, not T
-//	    Params: func(D, H int) ([]Param, error) { ... cfg.ParamNames(), cfg.ParamShapes() ... },
-//	    Build: func(p []*Node, x *Node) *Node { return mingru.Forward(cfg, p, x, nil, mode) }}
+// change. MinGRU (scanmodels.go) is one: the minGRU layer of package mingru with its linear
+// recurrence evaluated by a form of package scan.
 //
 // # Counting rules of the graph walk
 //

@@ -141,7 +141,7 @@ func ReadTorchCSV(r io.Reader) (*Table, error) {
 		if i, ok := col["impl"]; ok {
 			impl = " (" + rec[i] + ")"
 		}
-		row := Row{Model: "torch_" + p.str("model"), Mode: Mode(p.str("mode")), T: p.int("T"), B: p.int("B"),
+		row := Row{Model: "torch_" + p.str("model"), Pass: Pass(p.str("mode")), T: p.int("T"), B: p.int("B"),
 			D: p.int("D"), H: p.int("H"), MedianMS: p.float("median_ms"), MinMS: p.float("min_ms"),
 			MaxMS: p.float("max_ms"), Repeats: p.int("repeats"), Backend: "pytorch " + p.str("device_name") + impl}
 		if p.err != nil {
@@ -167,7 +167,7 @@ func (c ModelCheck) String() string {
 
 // CheckModel pairs the rows of measured and predicted (e.g. PredictTable of a WorkDepthModel)
 // for one model, mode and batch at every T that both have, in increasing T.
-func CheckModel(measured, predicted *Table, model string, mode Mode, B int) []ModelCheck {
+func CheckModel(measured, predicted *Table, model string, mode Pass, B int) []ModelCheck {
 	pred := map[int]float64{}
 	for _, r := range predicted.Select(model, mode, B) {
 		pred[r.T] = r.MedianMS

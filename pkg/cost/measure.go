@@ -37,7 +37,7 @@ func (o TimingOptions) withDefaults() TimingOptions {
 // Prepared is a case whose graph is built and walked, but not yet compiled or run.
 type Prepared struct {
 	Model    string
-	Mode     Mode
+	Pass     Pass
 	Shape    Shape
 	Built    *Built
 	Stats    Stats
@@ -46,13 +46,13 @@ type Prepared struct {
 }
 
 // Prepare builds the graph of a case (timed) and walks it (not timed).
-func Prepare(b compute.Backend, m Model, mode Mode, s Shape) (*Prepared, error) {
+func Prepare(b compute.Backend, m Model, mode Pass, s Shape) (*Prepared, error) {
 	start := time.Now()
 	built, err := BuildGraph(b, m, mode, s)
 	if err != nil {
 		return nil, err
 	}
-	p := &Prepared{Model: m.Name, Mode: mode, Shape: s, Built: built, Build: time.Since(start)}
+	p := &Prepared{Model: m.Name, Pass: mode, Shape: s, Built: built, Build: time.Since(start)}
 	p.Stats, p.ActBytes = Analyze(built)
 	return p, nil
 }
@@ -63,7 +63,7 @@ func (p *Prepared) Release() { p.Built.Graph.Finalize() }
 // Row returns the case's row with the graph counts filled in and no timings.
 func (p *Prepared) Row(backendLabel string) Row {
 	return Row{
-		Model: p.Model, Mode: p.Mode, T: p.Shape.T, B: p.Shape.B, D: p.Shape.D, H: p.Shape.H,
+		Model: p.Model, Pass: p.Pass, T: p.Shape.T, B: p.Shape.B, D: p.Shape.D, H: p.Shape.H,
 		BuildMS: ms(p.Build), Nodes: p.Stats.Nodes, Depth: p.Stats.Depth, KernelDepth: p.Stats.KernelDepth,
 		Flops: p.Stats.Flops, Transcendentals: p.Stats.Transcendentals, BytesMoved: p.Stats.BytesMoved,
 		ActBytes: p.ActBytes, Backend: backendLabel,
@@ -87,13 +87,13 @@ func (p *Prepared) Run(ctx context.Context, opts TimingOptions) (row Row, err er
 	row = p.Row(label)
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("cost: running %s (%s, %+v) failed: %v", p.Model, p.Mode, p.Shape, r)
+			err = fmt.Errorf("cost: running %s (%s, %+v) failed: %v", p.Model, p.Pass, p.Shape, r)
 		}
 	}()
 	if !g.IsCompiled() { // a second Run reuses the program and reports no compile time
 		start := time.Now()
 		if err := g.Compile(p.Built.Outputs...); err != nil {
-			return row, fmt.Errorf("cost: compiling %s (%s, %+v): %w", p.Model, p.Mode, p.Shape, err)
+			return row, fmt.Errorf("cost: compiling %s (%s, %+v): %w", p.Model, p.Pass, p.Shape, err)
 		}
 		row.CompileMS = ms(time.Since(start))
 	}
@@ -134,7 +134,7 @@ func (p *Prepared) Run(ctx context.Context, opts TimingOptions) (row Row, err er
 		total += d
 	}
 	if len(times) == 0 {
-		return row, fmt.Errorf("cost: %s (%s, %+v): no timed run finished: %w", p.Model, p.Mode, p.Shape, ctx.Err())
+		return row, fmt.Errorf("cost: %s (%s, %+v): no timed run finished: %w", p.Model, p.Pass, p.Shape, ctx.Err())
 	}
 	row.MedianMS, row.MinMS, row.MaxMS = summarize(times)
 	row.Repeats = len(times)
@@ -142,7 +142,7 @@ func (p *Prepared) Run(ctx context.Context, opts TimingOptions) (row Row, err er
 }
 
 // Measure is Prepare followed by Run: one row for a model, mode and shape.
-func Measure(ctx context.Context, b compute.Backend, m Model, mode Mode, s Shape, opts TimingOptions) (Row, error) {
+func Measure(ctx context.Context, b compute.Backend, m Model, mode Pass, s Shape, opts TimingOptions) (Row, error) {
 	p, err := Prepare(b, m, mode, s)
 	if err != nil {
 		return Row{}, err

@@ -120,14 +120,6 @@ func Attention(heads int) Model {
 	}
 }
 
-// linear is x W^T + b on the last axis: x [B, T, C], w [H, C], b [H] -> [B, T, H].
-// The contraction axis is the last one of both operands (the fast layout of the Go backend).
-func linear(x, w, b *Node) *Node {
-	B, T, H := x.Shape().Dim(0), x.Shape().Dim(1), w.Shape().Dim(0)
-	y := DotGeneral(x, []int{2}, nil, w, []int{1}, nil)          // [B, T, H]
-	return Add(y, BroadcastToDims(Reshape(b, 1, 1, H), B, T, H)) // [B, T, H]
-}
-
 // causalMask is the additive mask M [T, T]: 0 where key j <= query i, -1e9 above the diagonal.
 func causalMask(g *Graph, T int, dtype dtypes.DType) *Node {
 	sh := shapes.Make(dtypes.Int32, T, T)
@@ -139,9 +131,9 @@ func causalAttention(p []*Node, x *Node, heads int) *Node {
 	B, T := x.Shape().Dim(0), x.Shape().Dim(1)
 	H := p[0].Shape().Dim(0)
 	dh := H / heads
-	q := linear(x, p[0], p[1]) // [B, T, H]
-	k := linear(x, p[2], p[3]) // [B, T, H]
-	v := linear(x, p[4], p[5]) // [B, T, H]
+	q := recurrent.Linear(x, p[0], p[1]) // [B, T, H]
+	k := recurrent.Linear(x, p[2], p[3]) // [B, T, H]
+	v := recurrent.Linear(x, p[4], p[5]) // [B, T, H]
 	// Heads-major layouts from [B, T, heads, dh], with the contraction axis last in both
 	// operands of each DotGeneral: dh for Q K^T, the keys for A V.
 	split := func(z *Node, perm ...int) *Node { return permute(Reshape(z, B, T, heads, dh), perm...) }
@@ -157,7 +149,7 @@ func causalAttention(p []*Node, x *Node, heads int) *Node {
 
 	o := DotGeneral(a, []int{3}, []int{0, 1}, vt, []int{3}, []int{0, 1}) // [B, heads, T, dh]
 	o = Reshape(permute(o, 0, 2, 1, 3), B, T, H)                         // [B, T, H]
-	return linear(o, p[6], p[7])                                         // [B, T, H]
+	return recurrent.Linear(o, p[6], p[7])                               // [B, T, H]
 }
 
 // permute is TransposeAllAxes(z, perm...), or a Reshape when the permutation only moves axes of
@@ -233,8 +225,8 @@ func causalConvLayer(h, w, b *Node, kernel, dilation int) *Node {
 	for j := range kernel {
 		taps[j] = shiftTime(h, j*dilation) // [B, T, C]
 	}
-	cat := Concatenate(taps, 2)    // [B, T, k·C]
-	return Tanh(linear(cat, w, b)) // [B, T, H]
+	cat := Concatenate(taps, 2)              // [B, T, k·C]
+	return Tanh(recurrent.Linear(cat, w, b)) // [B, T, H]
 }
 
 // shiftTime returns y [B, T, C] with y_t = h_{t-s} for t >= s and 0 before: the left padding
@@ -268,22 +260,23 @@ func AllParams(m Model, D, H int) ([]Param, error) {
 	return append(ps, Param{"readout.weight", []int{OutputSize, H}}, Param{"readout.bias", []int{OutputSize}}), nil
 }
 
-// Mode selects what a graph computes.
-type Mode string
+// Pass selects which passes a graph computes: the forward pass alone, or forward and backward.
+// (CSV files keep the column name "mode" for it.)
+type Pass string
 
-// The modes.
+// The passes.
 const (
-	Fwd    Mode = "fwd"    // the forward pass to the loss
-	FwdBwd Mode = "fwdbwd" // the loss and its gradient with respect to every parameter (a train step without optimizer)
+	Fwd    Pass = "fwd"    // the forward pass to the loss
+	FwdBwd Pass = "fwdbwd" // the loss and its gradient with respect to every parameter (a train step without optimizer)
 )
 
-// ParseMode accepts "fwd" and "fwdbwd".
-func ParseMode(s string) (Mode, error) {
-	switch Mode(s) {
+// ParsePass accepts "fwd" and "fwdbwd".
+func ParsePass(s string) (Pass, error) {
+	switch Pass(s) {
 	case Fwd, FwdBwd:
-		return Mode(s), nil
+		return Pass(s), nil
 	}
-	return "", fmt.Errorf("cost: unknown mode %q, want fwd or fwdbwd", s)
+	return "", fmt.Errorf("cost: unknown pass %q, want fwd or fwdbwd", s)
 }
 
 // Shape is the size of one measurement: batch B, sequence length T, input width D, hidden H.
@@ -315,15 +308,15 @@ type Built struct {
 // every step, loss = mean_{b,t} (pred_{b,t} - y_{b,t})^2, for float32 inputs of shape s; in
 // FwdBwd mode also the gradient of the loss with respect to every parameter. Graph-building
 // panics (GoMLX reports shape errors that way) come back as errors.
-func BuildGraph(b compute.Backend, m Model, mode Mode, s Shape) (built *Built, err error) {
+func BuildGraph(b compute.Backend, m Model, mode Pass, s Shape) (built *Built, err error) {
 	return buildGraph(b, m, mode, s, dtypes.Float32)
 }
 
-func buildGraph(b compute.Backend, m Model, mode Mode, s Shape, dtype dtypes.DType) (built *Built, err error) {
+func buildGraph(b compute.Backend, m Model, mode Pass, s Shape, dtype dtypes.DType) (built *Built, err error) {
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
-	if _, err := ParseMode(string(mode)); err != nil {
+	if _, err := ParsePass(string(mode)); err != nil {
 		return nil, err
 	}
 	ps, err := AllParams(m, s.D, s.H)
@@ -349,8 +342,8 @@ func buildGraph(b compute.Backend, m Model, mode Mode, s Shape, dtype dtypes.DTy
 	if got := feat.Shape(); got.Rank() != 3 || got.Dim(0) != s.B || got.Dim(1) != s.T || got.Dim(2) != s.H {
 		return nil, fmt.Errorf("cost: model %s returned features of shape %s, want [%d, %d, %d]", m.Name, got, s.B, s.T, s.H)
 	}
-	pred := linear(feat, params[n], params[n+1]) // [B, T, O]
-	loss := ReduceAllMean(Square(Sub(pred, y)))  // scalar
+	pred := recurrent.Linear(feat, params[n], params[n+1]) // [B, T, O]
+	loss := ReduceAllMean(Square(Sub(pred, y)))            // scalar
 	built.Outputs = []*Node{loss}
 	if mode == FwdBwd {
 		built.FirstBackward = NodeId(len(g.Nodes()))

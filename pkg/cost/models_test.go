@@ -51,7 +51,7 @@ func TestModelErrors(t *testing.T) {
 		Build: func(_ []*Node, x *Node) *Node { return x }}, Fwd, small(4))
 	assert.ErrorContains(t, err, "returned features of shape")
 	_, err = BuildGraph(b, Recurrent(recurrent.RNNTanh), "train", small(4))
-	assert.ErrorContains(t, err, "unknown mode")
+	assert.ErrorContains(t, err, "unknown pass")
 }
 
 // features evaluates m's features on x and returns them flat, [B, T, H] row-major.

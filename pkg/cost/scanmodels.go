@@ -11,19 +11,19 @@ import (
 
 // MinGRU is one minGRU layer (package mingru: z_t = σ(W_z x_t + b_z), h̃_t = W_h x_t + b_h,
 // h_t = (1 - z_t) ⊙ h_{t-1} + z_t ⊙ h̃_t) whose linear recurrence is evaluated by the named form
-// of package scan: "sequential" (the linear-cost loop), "naive" (the loop with per-step slices,
-// O(T²) backward), "hillis", "blelloch" or "chunked". Its name is "mingru_<form>".
-func MinGRU(form string) (Model, error) {
-	fn, err := scan.ByName(form)
-	if err != nil {
+// of package scan: sequential (the linear-cost loop), naive (the loop with per-step slices,
+// O(T²) backward), hillis-steele, blelloch or chunked. Its name is "mingru_<form>".
+func MinGRU(form scan.Form) (Model, error) {
+	if _, err := scan.ParseForm(string(form)); err != nil {
 		return Model{}, err
 	}
+	fn := form.Func()
 	order := 1
-	if form == "naive" || form == "hillis" {
+	if form == scan.FormNaive || form == scan.FormHillisSteele {
 		order = 2 // naive's backward is O(T²); Hillis-Steele's work is O(T log T): a safe over-estimate
 	}
 	return Model{
-		Name: "mingru_" + form, Sequential: form == "sequential" || form == "naive", WorkOrder: order,
+		Name: "mingru_" + string(form), Sequential: form == scan.FormSequential || form == scan.FormNaive, WorkOrder: order,
 		Params: func(D, H int) ([]Param, error) {
 			cfg := mingru.Config{Kind: mingru.MinGRU, InputSize: D, HiddenSize: H, DType: dtypes.Float32}
 			if err := cfg.Validate(); err != nil {
@@ -47,9 +47,9 @@ func MinGRU(form string) (Model, error) {
 func MinGRUModels() []Model {
 	var ms []Model
 	for _, f := range scan.Forms {
-		m, err := MinGRU(f.Name)
+		m, err := MinGRU(f)
 		if err != nil {
-			panic(fmt.Sprintf("cost: %v", err)) // scan.Forms and ByName agree
+			panic(fmt.Sprintf("cost: %v", err)) // every scan.Forms entry parses
 		}
 		ms = append(ms, m)
 	}

@@ -27,7 +27,7 @@ func TestSweepStreamsRows(t *testing.T) {
 			ms = append(ms, m)
 		}
 		tab, err := Sweep(context.Background(), b, SweepConfig{
-			Models: ms, Modes: []Mode{Fwd}, Ts: []int{4, 8, 64}, B: 2, D: 3, H: 8,
+			Models: ms, Passes: []Pass{Fwd}, Ts: []int{4, 8, 64}, B: 2, D: 3, H: 8,
 			Timing: TimingOptions{Repeats: 1}, MaxRunTime: time.Hour, MaxBytes: 1 << 16,
 			OnRow:  func(r Row) { require.NoError(t, w.Row(r)) },
 			OnSkip: func(s Skip) { require.NoError(t, w.Skip(s)) },

@@ -16,7 +16,7 @@ import (
 // (at length BatchT). Zero values take the defaults in the comments.
 type SweepConfig struct {
 	Models  []Model // DefaultModels()
-	Modes   []Mode  // Fwd and FwdBwd
+	Passes  []Pass  // Fwd and FwdBwd
 	Ts      []int   // the T sweep: 16, 64, 256, 1024, 4096
 	B       int     // batch of the T sweep: 32
 	Batches []int   // the batch sweep: none (e.g. 1, 8, 32, 128, 256)
@@ -58,8 +58,8 @@ func (c SweepConfig) withDefaults() SweepConfig {
 	if c.Models == nil {
 		c.Models = DefaultModels()
 	}
-	if c.Modes == nil {
-		c.Modes = []Mode{Fwd, FwdBwd}
+	if c.Passes == nil {
+		c.Passes = []Pass{Fwd, FwdBwd}
 	}
 	if c.Ts == nil {
 		c.Ts = []int{16, 64, 256, 1024, 4096}
@@ -93,8 +93,8 @@ func (c SweepConfig) Validate() error {
 			return err
 		}
 	}
-	for _, m := range c.Modes {
-		if _, err := ParseMode(string(m)); err != nil {
+	for _, m := range c.Passes {
+		if _, err := ParsePass(string(m)); err != nil {
 			return err
 		}
 	}
@@ -161,7 +161,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 	}
 	tracks := make([][]track, len(cfg.Models))
 	for i := range tracks {
-		tracks[i] = make([]track, len(cfg.Modes))
+		tracks[i] = make([]track, len(cfg.Passes))
 		for j := range tracks[i] {
 			tracks[i][j] = track{done: map[[2]int]Row{}, skipped: map[[2]int]bool{}}
 		}
@@ -170,7 +170,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 	// Sizes in the outer loop, so that with a tight budget every model gets its small sizes.
 	for _, c := range cases {
 		for mi, m := range cfg.Models {
-			for di, mode := range cfg.Modes {
+			for di, mode := range cfg.Passes {
 				tr := &tracks[mi][di]
 				key := [2]int{c.T, c.B}
 				axis, ratio, order := 1, float64(c.B), 1.0
@@ -186,7 +186,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					continue
 				}
 				skip := func(reason string) {
-					sk := Skip{Model: m.Name, Mode: mode, T: c.T, B: c.B, Reason: reason}
+					sk := Skip{Model: m.Name, Pass: mode, T: c.T, B: c.B, Reason: reason}
 					table.Skipped = append(table.Skipped, sk)
 					if cfg.OnSkip != nil {
 						cfg.OnSkip(sk)
@@ -275,7 +275,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 	// Rows in model, mode, T, B order.
 	rank := func(r Row) []int {
 		mi := slices.IndexFunc(cfg.Models, func(m Model) bool { return m.Name == r.Model })
-		return []int{mi, slices.Index(cfg.Modes, r.Mode), r.T, r.B}
+		return []int{mi, slices.Index(cfg.Passes, r.Pass), r.T, r.B}
 	}
 	slices.SortStableFunc(table.Rows, func(a, b Row) int { return slices.Compare(rank(a), rank(b)) })
 	return table, nil

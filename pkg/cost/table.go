@@ -13,7 +13,7 @@ import (
 // of Walk and ActivationBytes (ActBytes is 0 for Fwd rows, which have no backward pass).
 type Row struct {
 	Model string
-	Mode  Mode
+	Pass  Pass
 	T     int // sequence length
 	B     int // batch
 	D     int // input width
@@ -38,13 +38,13 @@ type Row struct {
 // Skip records a case a sweep did not run, and why.
 type Skip struct {
 	Model  string
-	Mode   Mode
+	Pass   Pass
 	T, B   int
 	Reason string
 }
 
 func (s Skip) String() string {
-	return fmt.Sprintf("%s %s T=%d B=%d: %s", s.Model, s.Mode, s.T, s.B, s.Reason)
+	return fmt.Sprintf("%s %s T=%d B=%d: %s", s.Model, s.Pass, s.T, s.B, s.Reason)
 }
 
 // Table is a list of rows, written to and read from CSV with one header line.
@@ -62,7 +62,7 @@ func (r Row) record() []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 	i := strconv.Itoa
 	i64 := func(v int64) string { return strconv.FormatInt(v, 10) }
-	return []string{r.Model, i(r.T), i(r.B), i(r.D), i(r.H), string(r.Mode), f(r.MedianMS), f(r.MinMS), f(r.MaxMS),
+	return []string{r.Model, i(r.T), i(r.B), i(r.D), i(r.H), string(r.Pass), f(r.MedianMS), f(r.MinMS), f(r.MaxMS),
 		i(r.Repeats), f(r.BuildMS), f(r.CompileMS), i(r.Nodes), i(r.Depth), i(r.KernelDepth), i64(r.Flops),
 		i64(r.Transcendentals), i64(r.BytesMoved), i64(r.ActBytes), r.Backend}
 }
@@ -123,7 +123,7 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		line, _ := cr.FieldPos(0)
 		p := rowParser{rec: rec, col: col, line: line}
 		row := Row{
-			Model: p.str("model"), Mode: Mode(p.str("mode")), T: p.int("T"), B: p.int("B"), D: p.int("D"),
+			Model: p.str("model"), Pass: Pass(p.str("mode")), T: p.int("T"), B: p.int("B"), D: p.int("D"),
 			H: p.int("H"), MedianMS: p.float("median_ms"), MinMS: p.float("min_ms"), MaxMS: p.float("max_ms"),
 			Repeats: p.int("repeats"), BuildMS: p.float("build_ms"), CompileMS: p.float("compile_ms"),
 			Nodes: p.int("nodes"), Depth: p.int("depth"), KernelDepth: p.int("kernel_depth"),
@@ -178,10 +178,10 @@ func (p *rowParser) float(name string) float64 {
 
 // Select returns the rows of a model and mode with batch B, sorted by T then B. An empty model
 // or mode, or B = 0, matches any.
-func (t *Table) Select(model string, mode Mode, B int) []Row {
+func (t *Table) Select(model string, mode Pass, B int) []Row {
 	var out []Row
 	for _, r := range t.Rows {
-		if (model == "" || r.Model == model) && (mode == "" || r.Mode == mode) && (B == 0 || r.B == B) {
+		if (model == "" || r.Model == model) && (mode == "" || r.Pass == mode) && (B == 0 || r.B == B) {
 			out = append(out, r)
 		}
 	}
@@ -195,7 +195,7 @@ func (t *Table) Select(model string, mode Mode, B int) []Row {
 }
 
 // Series returns (T, median ms) of Select(model, mode, B), ready to plot or fit.
-func (t *Table) Series(model string, mode Mode, B int) (Ts, medianMS []float64) {
+func (t *Table) Series(model string, mode Pass, B int) (Ts, medianMS []float64) {
 	for _, r := range t.Select(model, mode, B) {
 		Ts = append(Ts, float64(r.T))
 		medianMS = append(medianMS, r.MedianMS)

@@ -15,12 +15,12 @@ import (
 
 func TestCSVRoundTrip(t *testing.T) {
 	in := &Table{Rows: []Row{
-		{Model: "rnn", Mode: Fwd, T: 16, B: 32, D: 8, H: 64, MedianMS: 1.25, MinMS: 1.0000001, MaxMS: 3.5e-3,
+		{Model: "rnn", Pass: Fwd, T: 16, B: 32, D: 8, H: 64, MedianMS: 1.25, MinMS: 1.0000001, MaxMS: 3.5e-3,
 			Repeats: 5, BuildMS: 12.5, CompileMS: 0.25, Nodes: 141, Depth: 55, KernelDepth: 58,
 			Flops: 1 << 40, Transcendentals: 7, BytesMoved: 1234567, ActBytes: 0, Backend: "go:ops_sequential"},
-		{Model: "attention, \"quoted\"", Mode: FwdBwd, T: 4096, B: 1, D: 8, H: 64, MedianMS: 1e6 / 3,
+		{Model: "attention, \"quoted\"", Pass: FwdBwd, T: 4096, B: 1, D: 8, H: 64, MedianMS: 1e6 / 3,
 			Nodes: 131, Depth: 25, ActBytes: 3 << 30, Backend: "h200_model"},
-	}, Skipped: []Skip{{Model: "attention", Mode: FwdBwd, T: 4096, B: 32, Reason: "too big"}}}
+	}, Skipped: []Skip{{Model: "attention", Pass: FwdBwd, T: 4096, B: 32, Reason: "too big"}}}
 	var buf bytes.Buffer
 	require.NoError(t, in.WriteCSV(&buf))
 	assert.True(t, strings.HasPrefix(buf.String(), "model,T,B,D,H,mode,median_ms,min_ms,max_ms,"))
@@ -36,7 +36,7 @@ func TestReadCSVErrors(t *testing.T) {
 	_, err = ReadCSV(strings.NewReader("model,T\nrnn,16\n"))
 	assert.ErrorContains(t, err, `no "B" column`)
 	var buf bytes.Buffer
-	require.NoError(t, (&Table{Rows: []Row{{Model: "rnn", Mode: Fwd, T: 16}}}).WriteCSV(&buf))
+	require.NoError(t, (&Table{Rows: []Row{{Model: "rnn", Pass: Fwd, T: 16}}}).WriteCSV(&buf))
 	bad := strings.Replace(buf.String(), "rnn,16,", "rnn,sixteen,", 1)
 	_, err = ReadCSV(strings.NewReader(bad))
 	assert.ErrorContains(t, err, `line 2, column T: "sixteen" is not a number`)
@@ -44,10 +44,10 @@ func TestReadCSVErrors(t *testing.T) {
 
 func TestSelectSeries(t *testing.T) {
 	tab := &Table{Rows: []Row{
-		{Model: "rnn", Mode: Fwd, T: 64, B: 32, MedianMS: 4},
-		{Model: "rnn", Mode: Fwd, T: 16, B: 32, MedianMS: 1},
-		{Model: "rnn", Mode: FwdBwd, T: 16, B: 32, MedianMS: 3},
-		{Model: "rnn", Mode: Fwd, T: 16, B: 1, MedianMS: 0.5},
+		{Model: "rnn", Pass: Fwd, T: 64, B: 32, MedianMS: 4},
+		{Model: "rnn", Pass: Fwd, T: 16, B: 32, MedianMS: 1},
+		{Model: "rnn", Pass: FwdBwd, T: 16, B: 32, MedianMS: 3},
+		{Model: "rnn", Pass: Fwd, T: 16, B: 1, MedianMS: 0.5},
 	}}
 	Ts, ys := tab.Series("rnn", Fwd, 32)
 	assert.Equal(t, []float64{16, 64}, Ts)
@@ -75,8 +75,8 @@ func TestCrossover(t *testing.T) {
 	tab := &Table{}
 	for _, T := range []int{16, 64, 256, 1024} {
 		tab.Rows = append(tab.Rows,
-			Row{Model: "rnn", Mode: Fwd, T: T, B: 32, MedianMS: float64(T)},               // linear
-			Row{Model: "attention", Mode: Fwd, T: T, B: 32, MedianMS: float64(T*T) / 128}) // quadratic
+			Row{Model: "rnn", Pass: Fwd, T: T, B: 32, MedianMS: float64(T)},               // linear
+			Row{Model: "attention", Pass: Fwd, T: T, B: 32, MedianMS: float64(T*T) / 128}) // quadratic
 	}
 	c, ok := Crossover(tab, "attention", "rnn", Fwd, 32)
 	require.True(t, ok)
@@ -89,7 +89,7 @@ func TestCrossover(t *testing.T) {
 	// Attention faster at every T: no crossing, and the answer says who wins.
 	fast := &Table{Rows: tab.Select("rnn", Fwd, 32)}
 	for _, T := range []int{16, 64, 256, 1024} {
-		fast.Rows = append(fast.Rows, Row{Model: "attention", Mode: Fwd, T: T, B: 32, MedianMS: 0.1})
+		fast.Rows = append(fast.Rows, Row{Model: "attention", Pass: Fwd, T: T, B: 32, MedianMS: 0.1})
 	}
 	c, ok = Crossover(fast, "attention", "rnn", Fwd, 32)
 	assert.False(t, ok)
@@ -152,7 +152,7 @@ func TestMeasureAndSweep(t *testing.T) {
 
 	var log bytes.Buffer
 	tab, err := Sweep(ctx, b, SweepConfig{
-		Models: []Model{Recurrent(recurrent.RNNTanh), Attention(1)}, Modes: []Mode{Fwd},
+		Models: []Model{Recurrent(recurrent.RNNTanh), Attention(1)}, Passes: []Pass{Fwd},
 		Ts: []int{4, 8, 16}, B: 2, Batches: []int{1, 2, 4}, BatchT: 8, D: 3, H: 8,
 		Timing: TimingOptions{Repeats: 2, MinRepeats: 1}, Budget: 20 * time.Second, Log: &log,
 	})
@@ -169,7 +169,7 @@ func TestMeasureAndSweep(t *testing.T) {
 
 	// A tiny MaxRunTime: the first size runs (nothing to predict from), larger ones are skipped.
 	tab, err = Sweep(ctx, b, SweepConfig{
-		Models: []Model{Attention(1)}, Modes: []Mode{Fwd}, Ts: []int{4, 64, 256}, B: 2, D: 3, H: 8,
+		Models: []Model{Attention(1)}, Passes: []Pass{Fwd}, Ts: []int{4, 64, 256}, B: 2, D: 3, H: 8,
 		Timing: TimingOptions{Repeats: 1}, MaxRunTime: time.Nanosecond,
 	})
 	require.NoError(t, err)
@@ -179,7 +179,7 @@ func TestMeasureAndSweep(t *testing.T) {
 
 	// A memory bound that attention exceeds.
 	tab, err = Sweep(ctx, b, SweepConfig{
-		Models: []Model{Attention(1)}, Modes: []Mode{FwdBwd}, Ts: []int{4}, B: 2, D: 3, H: 8, MaxBytes: 16,
+		Models: []Model{Attention(1)}, Passes: []Pass{FwdBwd}, Ts: []int{4}, B: 2, D: 3, H: 8, MaxBytes: 16,
 	})
 	require.NoError(t, err)
 	assert.Empty(t, tab.Rows)

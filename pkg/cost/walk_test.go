@@ -12,6 +12,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -28,7 +29,7 @@ func testBackendChoice(t testing.TB) (compute.Backend, string) {
 // small is the shape of the counting tests: B=2, D=3, H=8 (O=1 readout).
 func small(T int) Shape { return Shape{B: 2, T: T, D: 3, H: 8} }
 
-func stats(t *testing.T, m Model, mode Mode, s Shape) (Stats, int64, *Built) {
+func stats(t *testing.T, m Model, mode Pass, s Shape) (Stats, int64, *Built) {
 	t.Helper()
 	// The exact counts are stated for decomposed ops: a backend with a fused softmax (XLA) would
 	// make attention's depth smaller by 4.
@@ -109,7 +110,7 @@ func TestWalkFromOutputsOnly(t *testing.T) {
 func TestDepthRecurrent(t *testing.T) {
 	cases := []struct {
 		kind recurrent.Kind
-		mode Mode
+		mode Pass
 		a, b int
 	}{
 		{recurrent.RNNTanh, Fwd, 3, 7},
@@ -148,7 +149,7 @@ func TestDepthParallel(t *testing.T) {
 	for _, fusion := range []string{"false", "true"} {
 		for _, m := range []Model{Attention(1), Attention(4)} {
 			for _, c := range []struct {
-				mode  Mode
+				mode  Pass
 				depth int
 			}{{Fwd, 19}, {FwdBwd, 29}} {
 				for _, T := range []int{16, 256} {
@@ -240,7 +241,7 @@ func TestWorkRNNAndAttention(t *testing.T) {
 // of the two-level split above.
 func TestNodesLinear(t *testing.T) {
 	for _, m := range []Model{Recurrent(recurrent.RNNTanh), Recurrent(recurrent.LSTM), Recurrent(recurrent.GRU)} {
-		for _, mode := range []Mode{Fwd, FwdBwd} {
+		for _, mode := range []Pass{Fwd, FwdBwd} {
 			n := map[int]int{}
 			for _, T := range []int{8, 16, 32, 64, 256} {
 				st, _, _ := stats(t, m, mode, small(T))
@@ -287,7 +288,7 @@ func TestActivationBytes(t *testing.T) {
 // TestMinGRUDepth: the minGRU's loop has depth linear in T, its Blelloch scan logarithmic.
 func TestMinGRUDepth(t *testing.T) {
 	b := testBackend(t)
-	depth := func(form string, T int) int {
+	depth := func(form scan.Form, T int) int {
 		m, err := MinGRU(form)
 		require.NoError(t, err)
 		built, err := BuildGraph(b, m, Fwd, Shape{B: 2, T: T, D: 3, H: 4})

@@ -7,10 +7,17 @@ import (
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
 
-// Supported reports whether DEER supports a cell kind here: the tanh and ReLU RNN and the GRU
-// (single state h). The LSTM's state is the pair (h, c) and is not supported.
-func Supported(kind recurrent.Kind) bool {
-	return kind == recurrent.RNNTanh || kind == recurrent.RNNReLU || kind == recurrent.GRU
+// Supported says whether DEER supports a cell kind here (nil) or why not: the tanh and ReLU RNN
+// and the GRU (single state h) are; the LSTM, whose state is the pair (h, c), is not. Package
+// bptt's Supported has the same form.
+func Supported(kind recurrent.Kind) error {
+	switch kind {
+	case recurrent.RNNTanh, recurrent.RNNReLU, recurrent.GRU:
+		return nil
+	case recurrent.LSTM:
+		return fmt.Errorf("deer: the lstm is not supported: its state is the pair (h, c); want rnn_tanh, rnn_relu or gru")
+	}
+	return fmt.Errorf("deer: cell kind %q is not supported, want rnn_tanh, rnn_relu or gru", kind)
 }
 
 // cellEval holds f for every step and the intermediates its Jacobian needs, all [B, T, H].

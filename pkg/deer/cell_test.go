@@ -119,3 +119,11 @@ func TestCellMatchesSequential(t *testing.T) {
 		}
 	}
 }
+
+func TestSupported(t *testing.T) {
+	for _, k := range []recurrent.Kind{recurrent.RNNTanh, recurrent.RNNReLU, recurrent.GRU} {
+		require.NoError(t, Supported(k))
+	}
+	require.ErrorContains(t, Supported(recurrent.LSTM), "pair (h, c)")
+	require.ErrorContains(t, Supported("mingru"), `cell kind "mingru" is not supported`)
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 )
 
 // MatrixScan computes every state of the linear recurrence with matrix coefficients
@@ -53,8 +54,8 @@ func matScan(A, b *Node) *Node {
 	if odd {
 		Ap, bp = timeRange(A, 0, 2*m), timeRange(b, 0, 2*m)
 	}
-	Ae, Ao := evenOdd(Ap) // [B, m, H, H]: steps 2j and 2j+1
-	be, bo := evenOdd(bp) // [B, m, H]
+	Ae, Ao := scan.EvenOdd(Ap) // [B, m, H, H]: steps 2j and 2j+1
+	be, bo := scan.EvenOdd(bp) // [B, m, H]
 
 	// Pair totals (Ae, be) ∘ (Ao, bo) = (Ao Ae, Ao be + bo), plus the odd last step unpaired.
 	upB := Add(matVec(Ao, be), bo) // [B, m, H]
@@ -79,7 +80,7 @@ func matScan(A, b *Node) *Node {
 		rest := Add(matVec(timeRange(Ae, 1, m), timeRange(P, 0, m-1)), timeRange(be, 1, m)) // [B, m-1, H]
 		evenH = Concatenate([]*Node{evenH, rest}, 1)
 	}
-	h := interleave(evenH, oddH) // [B, 2m, H]
+	h := scan.Interleave(evenH, oddH) // [B, 2m, H]
 	if odd {
 		h = Concatenate([]*Node{h, timeRange(P, m, m+1)}, 1)
 	}
@@ -98,20 +99,3 @@ func matVec(M, v *Node) *Node {
 
 // timeRange is x[:, from:to, ...].
 func timeRange(x *Node, from, to int) *Node { return SliceAxis(x, 1, AxisRange(from, to)) }
-
-// evenOdd splits x [B, n, ...] (n even) into its even and odd time steps, each [B, n/2, ...]:
-// one reshape to [B, n/2, 2, ...] and one slice of the pair axis each.
-func evenOdd(x *Node) (even, odd *Node) {
-	dims := x.Shape().Dimensions
-	half := append([]int{dims[0], dims[1] / 2}, dims[2:]...)
-	x2 := Reshape(x, append([]int{dims[0], dims[1] / 2, 2}, dims[2:]...)...)
-	even = Reshape(SliceAxis(x2, 2, AxisElem(0)), half...)
-	odd = Reshape(SliceAxis(x2, 2, AxisElem(1)), half...)
-	return even, odd
-}
-
-// interleave is the inverse of evenOdd: [B, m, ...] twice -> [B, 2m, ...].
-func interleave(even, odd *Node) *Node {
-	dims := even.Shape().Dimensions
-	return Reshape(Stack([]*Node{even, odd}, 2), append([]int{dims[0], 2 * dims[1]}, dims[2:]...)...)
-}

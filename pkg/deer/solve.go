@@ -137,8 +137,8 @@ func NewSolver(b compute.Backend, cell recurrent.Config, cfg Config) (*Solver, e
 	if err := cell.Validate(); err != nil {
 		return nil, err
 	}
-	if !Supported(cell.Kind) {
-		return nil, fmt.Errorf("deer: cell kind %q is not supported, want rnn_tanh, rnn_relu or gru", cell.Kind)
+	if err := Supported(cell.Kind); err != nil {
+		return nil, err
 	}
 	if cell.NumLayers != 1 {
 		return nil, fmt.Errorf("deer: %d layers; DEER here solves one layer (NumLayers = 1): "+

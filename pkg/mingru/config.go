@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 )
 
 // Kind names a cell.
@@ -28,29 +29,28 @@ func (k Kind) Projections() int {
 	return 2
 }
 
-// Mode chooses how the recurrence runs; every mode gives the same h.
-type Mode string
-
-// The modes.
+// The scan forms a layer runs in (every one gives the same h): package scan's forms, the
+// naive loop aside, and Heinsen's log-space evaluation of this package.
 const (
-	Sequential   Mode = "sequential" // the loop, scan.Sequential
-	Blelloch     Mode = "blelloch"   // scan.Blelloch
-	Chunked      Mode = "chunked"    // scan.Chunked with Config.Chunk
-	HillisSteele Mode = "hillis"     // scan.HillisSteele
-	LogSpace     Mode = "logspace"   // Heinsen's log-space scan; needs Config.PositiveCandidate
+	Sequential   = scan.FormSequential   // the loop, scan.Sequential
+	Blelloch     = scan.FormBlelloch     // scan.Blelloch
+	Chunked      = scan.FormChunked      // scan.Chunked with Config.Chunk
+	HillisSteele = scan.FormHillisSteele // scan.HillisSteele
+	// LogSpace is Heinsen's log-space scan (LogSpaceScan); it needs Config.PositiveCandidate.
+	LogSpace scan.Form = "logspace"
 )
 
-// Modes lists every mode, the reference (Sequential) first.
-var Modes = []Mode{Sequential, Blelloch, Chunked, HillisSteele, LogSpace}
+// Forms lists every form a layer runs in, the reference (Sequential) first.
+var Forms = []scan.Form{Sequential, Blelloch, Chunked, HillisSteele, LogSpace}
 
-// ParseMode accepts the names of Modes.
-func ParseMode(s string) (Mode, error) {
-	for _, m := range Modes {
-		if string(m) == s {
-			return m, nil
+// ParseForm accepts the names of Forms.
+func ParseForm(s string) (scan.Form, error) {
+	for _, f := range Forms {
+		if string(f) == s {
+			return f, nil
 		}
 	}
-	return "", fmt.Errorf("mingru: unknown mode %q, want one of %v", s, Modes)
+	return "", fmt.Errorf("mingru: unknown scan form %q, want one of %v", s, Forms)
 }
 
 // Config describes one minGRU or minLSTM layer.
@@ -86,13 +86,13 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// CheckMode says whether the configuration can run in mode.
-func (c Config) CheckMode(mode Mode) error {
-	if _, err := ParseMode(string(mode)); err != nil {
+// CheckForm says whether the configuration can run in the given scan form.
+func (c Config) CheckForm(form scan.Form) error {
+	if _, err := ParseForm(string(form)); err != nil {
 		return err
 	}
-	if mode == LogSpace && !c.PositiveCandidate {
-		return fmt.Errorf("mingru: mode %q needs b_t > 0: set Config.PositiveCandidate (h̃ = g(W_h x + b_h))", mode)
+	if form == LogSpace && !c.PositiveCandidate {
+		return fmt.Errorf("mingru: form %q needs b_t > 0: set Config.PositiveCandidate (h̃ = g(W_h x + b_h))", form)
 	}
 	return nil
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/mingru"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 )
 
 // A one-unit minGRU whose update gate is always z = σ(0) = 1/2 and whose candidate is the
@@ -18,7 +19,7 @@ func ExampleRunner() {
 		tensors.FromValue([][]float64{{1}}), tensors.FromValue([]float64{0}), // linear_h: h̃ = x
 	}}
 	x := tensors.FromValue([][][]float64{{{1}, {1}, {1}, {1}}}) // [B=1, T=4, D=1]
-	for _, mode := range []mingru.Mode{mingru.Sequential, mingru.Blelloch} {
+	for _, mode := range []scan.Form{mingru.Sequential, mingru.Blelloch} {
 		r, err := mingru.NewRunner(backend.MustNew(), cfg, mode)
 		if err != nil {
 			panic(err)

@@ -3,6 +3,7 @@ package mingru
 import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 )
 
 // Layer is one minGRU or minLSTM layer together with the way its recurrence runs, seen from
@@ -10,15 +11,15 @@ import (
 // same methods): one layer, no cell state, states shaped [1, B, H].
 type Layer struct {
 	Config
-	Mode Mode
+	Form scan.Form
 }
 
-// Validate checks the configuration and that Mode suits it.
+// Validate checks the configuration and that Form suits it.
 func (l Layer) Validate() error {
 	if err := l.Config.Validate(); err != nil {
 		return err
 	}
-	return l.CheckMode(l.Mode)
+	return l.CheckForm(l.Form)
 }
 
 // HasCellState is false: minGRU and minLSTM carry h only.
@@ -43,7 +44,7 @@ func (l Layer) Forward(params []*Node, x, h0, c0 *Node) (out, hn, cn *Node) {
 	if h0 != nil {
 		h = Squeeze(h0, 0) // [B, H]
 	}
-	out = Forward(l.Config, params, x, h, l.Mode)             // [B, T, H]
+	out = Forward(l.Config, params, x, h, l.Form)             // [B, T, H]
 	last := SliceAxis(out, 1, AxisElem(out.Shape().Dim(1)-1)) // [B, 1, H]
 	return out, ExpandAxes(Squeeze(last, 1), 0), nil          // hn [1, B, H]
 }

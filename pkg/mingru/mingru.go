@@ -3,16 +3,9 @@ package mingru
 import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
 )
-
-// linear is x W^T + bias for every step at once: x [B, T, D], w [H, D], bias [H] -> [B, T, H].
-// The contraction axis is last in both operands (the Go backend's fast layout).
-func linear(x, w, bias *Node) *Node {
-	B, T, H := x.Shape().Dim(0), x.Shape().Dim(1), w.Shape().Dim(0)
-	y := DotGeneral(x, []int{2}, nil, w, []int{1}, nil)             // [B, T, H]
-	return Add(y, BroadcastToDims(Reshape(bias, 1, 1, H), B, T, H)) // [B, T, H]
-}
 
 // G is the paper's positive candidate activation: g(x) = x + 0.5 for x >= 0, σ(x) for x < 0.
 // It is continuous at 0 (both 0.5), positive, and linear for large x.
@@ -34,7 +27,7 @@ func softplus(x *Node) *Node { return scan.LogAddExpStable(x, ZerosLike(x)) }
 // mustCheck panics with the error from the configuration's checks: the graph functions below
 // are called while building a graph, where GoMLX reports programmer errors by panicking.
 // Host-side callers get the same errors as values from Config.CheckInput, Config.CheckParams
-// and Config.CheckMode (Runner does that).
+// and Config.CheckForm (Runner does that).
 func mustCheck(cfg Config, params []*Node, x, h0 *Node) {
 	ps := make([]shapes.Shape, len(params))
 	for i, p := range params {
@@ -59,21 +52,21 @@ func mustCheck(cfg Config, params []*Node, x, h0 *Node) {
 func Coefficients(cfg Config, params []*Node, x *Node) (a, b *Node) {
 	mustCheck(cfg, params, x, nil)
 	P := cfg.Kind.Projections()
-	ht := linear(x, params[2*(P-1)], params[2*(P-1)+1]) // [B, T, H] candidate h̃
+	ht := recurrent.Linear(x, params[2*(P-1)], params[2*(P-1)+1]) // [B, T, H] candidate h̃
 	if cfg.PositiveCandidate {
 		ht = G(ht)
 	}
 	switch cfg.Kind {
 	case MinLSTM:
-		f := Sigmoid(linear(x, params[0], params[1])) // [B, T, H] forget gate
-		i := Sigmoid(linear(x, params[2], params[3])) // [B, T, H] input gate
+		f := Sigmoid(recurrent.Linear(x, params[0], params[1])) // [B, T, H] forget gate
+		i := Sigmoid(recurrent.Linear(x, params[2], params[3])) // [B, T, H] input gate
 		sum := Add(f, i)
 		a = Div(f, sum)          // f' = f / (f + i)
 		b = Mul(Div(i, sum), ht) // i' ⊙ h̃
 	default:
-		k := linear(x, params[0], params[1]) // [B, T, H] update-gate pre-activation
-		a = Sigmoid(Neg(k))                  // 1 - z = σ(-k), without the cancellation of 1 - σ(k)
-		b = Mul(Sigmoid(k), ht)              // z ⊙ h̃
+		k := recurrent.Linear(x, params[0], params[1]) // [B, T, H] update-gate pre-activation
+		a = Sigmoid(Neg(k))                            // 1 - z = σ(-k), without the cancellation of 1 - σ(k)
+		b = Mul(Sigmoid(k), ht)                        // z ⊙ h̃
 	}
 	return a, b
 }
@@ -83,18 +76,18 @@ func Coefficients(cfg Config, params []*Node, x *Node) (a, b *Node) {
 func LogCoefficients(cfg Config, params []*Node, x *Node) (logA, logB *Node) {
 	mustCheck(cfg, params, x, nil)
 	P := cfg.Kind.Projections()
-	logHt := LogG(linear(x, params[2*(P-1)], params[2*(P-1)+1])) // [B, T, H] log h̃
+	logHt := LogG(recurrent.Linear(x, params[2*(P-1)], params[2*(P-1)+1])) // [B, T, H] log h̃
 	switch cfg.Kind {
 	case MinLSTM:
-		kf := linear(x, params[0], params[1])          // [B, T, H]
-		ki := linear(x, params[2], params[3])          // [B, T, H]
-		d := Sub(softplus(Neg(kf)), softplus(Neg(ki))) // log i - log f
-		logA = Neg(softplus(d))                        // log f' = log σ(log f - log i)
-		logB = Add(Neg(softplus(Neg(d))), logHt)       // log i' + log h̃
+		kf := recurrent.Linear(x, params[0], params[1]) // [B, T, H]
+		ki := recurrent.Linear(x, params[2], params[3]) // [B, T, H]
+		d := Sub(softplus(Neg(kf)), softplus(Neg(ki)))  // log i - log f
+		logA = Neg(softplus(d))                         // log f' = log σ(log f - log i)
+		logB = Add(Neg(softplus(Neg(d))), logHt)        // log i' + log h̃
 	default:
-		k := linear(x, params[0], params[1])     // [B, T, H]
-		logA = Neg(softplus(k))                  // log(1 - z) = log σ(-k)
-		logB = Add(Neg(softplus(Neg(k))), logHt) // log z + log h̃
+		k := recurrent.Linear(x, params[0], params[1]) // [B, T, H]
+		logA = Neg(softplus(k))                        // log(1 - z) = log σ(-k)
+		logB = Add(Neg(softplus(Neg(k))), logHt)       // log z + log h̃
 	}
 	return logA, logB
 }
@@ -119,18 +112,18 @@ func LogSpaceScan(logA, logB, h0 *Node) *Node {
 
 // Forward runs the layer over x [B, T, D] from h0 [B, H] (nil for zeros; > 0 in LogSpace mode)
 // and returns every h_t, [B, T, H]. params are the weights' nodes in ParamNames order. It panics
-// (while the graph is built) with the errors of Config.CheckInput, CheckParams and CheckMode.
-func Forward(cfg Config, params []*Node, x, h0 *Node, mode Mode) *Node {
+// (while the graph is built) with the errors of Config.CheckInput, CheckParams and CheckForm.
+func Forward(cfg Config, params []*Node, x, h0 *Node, form scan.Form) *Node {
 	mustCheck(cfg, params, x, h0)
-	if err := cfg.CheckMode(mode); err != nil {
+	if err := cfg.CheckForm(form); err != nil {
 		panic(err)
 	}
-	if mode == LogSpace {
+	if form == LogSpace {
 		logA, logB := LogCoefficients(cfg, params, x)
 		return LogSpaceScan(logA, logB, h0)
 	}
 	a, b := Coefficients(cfg, params, x) // [B, T, H] each: the parallel part
-	switch mode {
+	switch form {
 	case Blelloch:
 		return scan.Blelloch(a, b, h0)
 	case Chunked:

@@ -14,6 +14,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/backend"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/stretchr/testify/require"
 )
 
@@ -88,7 +89,7 @@ func (c modeCase) String() string {
 
 // runModes builds one graph that runs the layer in the given modes and returns their outputs,
 // with the inputs used.
-func runModes(t *testing.T, cfg Config, modes []Mode, B, T int, withH0 bool, seed uint64) (outs []*tensors.Tensor, w *Weights, x, h0 *tensors.Tensor) {
+func runModes(t *testing.T, cfg Config, modes []scan.Form, B, T int, withH0 bool, seed uint64) (outs []*tensors.Tensor, w *Weights, x, h0 *tensors.Tensor) {
 	w, err := NewWeights(cfg, seed)
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(seed, uint64(T)))
@@ -143,7 +144,7 @@ func TestModesMatchSequential(t *testing.T) {
 		for _, c := range cases {
 			t.Run(fmt.Sprintf("%s/%s", dtype, c), func(t *testing.T) {
 				cfg := Config{Kind: c.kind, InputSize: 3, HiddenSize: 5, DType: dtype, PositiveCandidate: c.positive, Chunk: 4}
-				modes := []Mode{Sequential, Blelloch, Chunked, HillisSteele}
+				modes := []scan.Form{Sequential, Blelloch, Chunked, HillisSteele}
 				if c.positive {
 					modes = append(modes, LogSpace)
 				}
@@ -176,7 +177,7 @@ func TestModesMatchSequential(t *testing.T) {
 		}
 	}
 	for _, dtype := range []dtypes.DType{dtypes.Float64, dtypes.Float32} {
-		for _, m := range Modes {
+		for _, m := range Forms {
 			key := fmt.Sprintf("%s %s", dtype, m)
 			if m == Sequential {
 				key += " vs plain Go"
@@ -203,7 +204,7 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 			x := fill(cfg.DType, []int{B, T, cfg.InputSize}, rng.NormFloat64)
 			h0 := fill(cfg.DType, []int{B, cfg.HiddenSize}, func() float64 { return 0.1 + rng.Float64() })
 			g := fill(cfg.DType, []int{B, T, cfg.HiddenSize}, rng.NormFloat64)
-			modes := []Mode{Sequential, Blelloch, Chunked}
+			modes := []scan.Form{Sequential, Blelloch, Chunked}
 			if c.positive {
 				modes = append(modes, LogSpace)
 			}
@@ -269,8 +270,8 @@ func TestErrors(t *testing.T) {
 	require.ErrorContains(t, Config{Kind: "gru", InputSize: 1, HiddenSize: 1, DType: dtypes.Float32}.Validate(), "unknown kind")
 	require.ErrorContains(t, Config{Kind: MinGRU, InputSize: 0, HiddenSize: 1, DType: dtypes.Float32}.Validate(), "input size")
 	require.ErrorContains(t, Config{Kind: MinGRU, InputSize: 1, HiddenSize: 1, DType: dtypes.Int32}.Validate(), "dtype")
-	_, err := ParseMode("fast")
-	require.ErrorContains(t, err, "unknown mode")
+	_, err := ParseForm("fast")
+	require.ErrorContains(t, err, "unknown scan form")
 	_, err = NewRunner(testBackend(t), cfg, LogSpace)
 	require.ErrorContains(t, err, "PositiveCandidate")
 

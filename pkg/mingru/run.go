@@ -7,32 +7,33 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 )
 
 // Runner runs one layer on host tensors in a fixed mode. It validates its inputs and returns
 // errors (never panics) for bad shapes or modes. Graphs are compiled once per input shape.
 type Runner struct {
 	cfg          Config
-	mode         Mode
+	form         scan.Form
 	withH0, noH0 *Exec
 }
 
 // NewRunner creates a Runner for the configuration and mode on a backend (see package backend).
-func NewRunner(b compute.Backend, cfg Config, mode Mode) (*Runner, error) {
+func NewRunner(b compute.Backend, cfg Config, form scan.Form) (*Runner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	if err := cfg.CheckMode(mode); err != nil {
+	if err := cfg.CheckForm(form); err != nil {
 		return nil, err
 	}
 	n := len(cfg.ParamNames())
-	r := &Runner{cfg: cfg, mode: mode}
+	r := &Runner{cfg: cfg, form: form}
 	var err error
-	r.noH0, err = NewExec(b, func(in []*Node) *Node { return Forward(cfg, in[:n], in[n], nil, mode) })
+	r.noH0, err = NewExec(b, func(in []*Node) *Node { return Forward(cfg, in[:n], in[n], nil, form) })
 	if err != nil {
 		return nil, err
 	}
-	r.withH0, err = NewExec(b, func(in []*Node) *Node { return Forward(cfg, in[:n], in[n], in[n+1], mode) })
+	r.withH0, err = NewExec(b, func(in []*Node) *Node { return Forward(cfg, in[:n], in[n], in[n+1], form) })
 	if err != nil {
 		return nil, err
 	}

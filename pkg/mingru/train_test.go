@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/rnn-course/bottleneck/pkg/tasks"
 	"github.com/stretchr/testify/require"
 )
@@ -17,10 +18,10 @@ import (
 // returns the mean training loss of the first and of the last 20 steps. The train step is one
 // graph: forward, autodiff (graph.Gradient), Adam; parameters and Adam's moments are host
 // tensors passed in and out.
-func trainSine(t *testing.T, mode Mode, steps int) (first, last float64) {
+func trainSine(t *testing.T, form scan.Form, steps int) (first, last float64) {
 	const B, T, H, lr = 32, 64, 16, 0.02
 	cfg := Config{Kind: MinGRU, InputSize: 1, HiddenSize: H, DType: dtypes.Float32,
-		PositiveCandidate: mode == LogSpace, Chunk: 16} // 4 chunks of 16 steps
+		PositiveCandidate: form == LogSpace, Chunk: 16} // 4 chunks of 16 steps
 	w, err := NewWeights(cfg, 1)
 	require.NoError(t, err)
 	rng := rand.New(rand.NewPCG(2, 2))
@@ -39,7 +40,7 @@ func trainSine(t *testing.T, mode Mode, steps int) (first, last float64) {
 	step, err := NewExec(testBackend(t), func(in []*Node) []*Node {
 		ps, m, v := in[:P], in[P:2*P], in[2*P:3*P]
 		count, x, y := in[3*P], in[3*P+1], in[3*P+2]                           // count: the 1-based step, a scalar
-		h := Forward(cfg, ps[:nw], x, nil, mode)                               // [B, T, H]
+		h := Forward(cfg, ps[:nw], x, nil, form)                               // [B, T, H]
 		pred := DotGeneral(h, []int{2}, nil, ps[nw], []int{1}, nil)            // [B, T, 1]
 		pred = Add(pred, BroadcastToDims(Reshape(ps[nw+1], 1, 1, 1), B, T, 1)) // [B, T, 1]
 		loss := ReduceAllMean(Square(Sub(pred, y)))
@@ -93,7 +94,7 @@ func trainSine(t *testing.T, mode Mode, steps int) (first, last float64) {
 // predicting 0 costs 0.51 and the floor is 0.01) and requires the loss of the last 20 of 300
 // steps to be below 0.1. The log-space mode gets the same test when not in -short mode.
 func TestTrainNoisySine(t *testing.T) {
-	modes := []Mode{Chunked}
+	modes := []scan.Form{Chunked}
 	if !testing.Short() {
 		modes = append(modes, LogSpace, Sequential)
 	}

@@ -51,7 +51,7 @@ func GPURun() *cost.GPURun {
 // has it, PyTorch's layer on the same GPU ("torch_<model>", dashed). It also returns the
 // measured/model comparison of every model at every T both have. The figure is nil when the run
 // has no row for these models at batch B.
-func GPUFigure(run *cost.GPURun, model cost.WorkDepthModel, models []string, mode cost.Mode, B int) (*svgplot.Figure, []cost.ModelCheck) {
+func GPUFigure(run *cost.GPURun, model cost.WorkDepthModel, models []string, mode cost.Pass, B int) (*svgplot.Figure, []cost.ModelCheck) {
 	pred := cost.PredictTable(run.Go, model)
 	fig := &svgplot.Figure{
 		Title:  fmt.Sprintf("%s, batch %d: measured on the GPU and the work-depth model", modeTitle(mode), B),
@@ -78,7 +78,7 @@ func GPUFigure(run *cost.GPURun, model cost.WorkDepthModel, models []string, mod
 	return fig, checks
 }
 
-func modeTitle(m cost.Mode) string {
+func modeTitle(m cost.Pass) string {
 	if m == cost.FwdBwd {
 		return "Forward + backward"
 	}

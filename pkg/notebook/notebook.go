@@ -24,17 +24,17 @@ import (
 // ModeEnv is the environment variable that selects the mode: "fast" or "full" (the default).
 const ModeEnv = "RNN_COURSE_MODE"
 
-// Mode of a notebook run.
-type Mode string
+// RunMode of a notebook run.
+type RunMode string
 
 // The modes.
 const (
-	Fast Mode = "fast" // small sizes, so that every notebook executes in CI within minutes
-	Full Mode = "full" // class-quality sizes and repeats
+	Fast RunMode = "fast" // small sizes, so that every notebook executes in CI within minutes
+	Full RunMode = "full" // class-quality sizes and repeats
 )
 
 // ModeFromEnv reads RNN_COURSE_MODE; unset or empty means Full.
-func ModeFromEnv() (Mode, error) {
+func ModeFromEnv() (RunMode, error) {
 	switch v := strings.TrimSpace(os.Getenv(ModeEnv)); v {
 	case "", string(Full):
 		return Full, nil
@@ -46,7 +46,7 @@ func ModeFromEnv() (Mode, error) {
 }
 
 // CurrentMode is ModeFromEnv for notebooks: it panics with the error.
-func CurrentMode() Mode {
+func CurrentMode() RunMode {
 	m, err := ModeFromEnv()
 	if err != nil {
 		panic(err)

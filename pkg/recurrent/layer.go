@@ -63,18 +63,14 @@ type Trace struct {
 // The biases folded in are b_ih + b_hh, except for the GRU's n gate, whose b_hn must stay
 // inside the reset product r ⊙ (W_hn h + b_hn).
 func inputProjections(kind Kind, gw gates, x *Node) [][]*Node {
-	B, T := x.Shape().Dim(0), x.Shape().Dim(1)
 	G := len(gw.wih)
 	perGate := make([][]*Node, G)
 	for k := range G {
-		H := gw.wih[k].Shape().Dim(0)
-		xp := DotGeneral(x, []int{2}, nil, gw.wih[k], []int{1}, nil) // [B, T, H]
 		bias := gw.bih[k]
 		if !(kind == GRU && k == 2) {
 			bias = Add(bias, gw.bhh[k])
 		}
-		xp = Add(xp, BroadcastToDims(Reshape(bias, 1, 1, H), B, T, H)) // [B, T, H]
-		perGate[k] = SplitTime(xp, 1)                                  // T x [B, H]
+		perGate[k] = SplitTime(Linear(x, gw.wih[k], bias), 1) // T x [B, H]
 	}
 	return perGate
 }

@@ -68,8 +68,7 @@ func associative(xs []*Node, combine Combine) []*Node {
 	}
 	even, odd := make([]*Node, len(xs)), make([]*Node, len(xs))
 	for i, x := range paired {
-		s := x.Shape()
-		even[i], odd[i] = evenOdd(x, s.Dim(0), 2*m, s.Dim(2)) // [B, m, F]
+		even[i], odd[i] = EvenOdd(x) // [B, m, F]
 	}
 
 	// Totals of the pairs (plus the odd last step, unpaired), scanned recursively.
@@ -92,7 +91,7 @@ func associative(xs []*Node, combine Combine) []*Node {
 	}
 	out := make([]*Node, len(xs))
 	for i := range out {
-		out[i] = interleave(evenPrefix[i], oddPrefix[i]) // [B, 2m, F]
+		out[i] = Interleave(evenPrefix[i], oddPrefix[i]) // [B, 2m, F]
 		if T%2 == 1 {
 			out[i] = Concatenate([]*Node{out[i], SliceAxis(P[i], 1, AxisRange(m, m+1))}, 1)
 		}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,19 +32,19 @@ var benchTs = []int{256, 1024, 4096, 16384}
 // BENCH_CHUNKS="8,32" adds Chunked at those chunk lengths (chunked8, chunked32), for tuning
 // DefaultChunk; BENCH_ADJOINT=1 adds Blelloch and Chunked with WithAdjointGradient
 // (blelloch-adjoint, chunked-adjoint), whose backward pass is one reversed scan.
-func benchForms() []Form {
-	fs := slices.Clone(Forms)
+func benchForms() []namedFunc {
+	fs := namedForms()
 	if s := os.Getenv("BENCH_CHUNKS"); s != "" {
 		for _, c := range strings.Split(s, ",") {
 			k, err := strconv.Atoi(c)
 			if err == nil && k > 0 {
-				fs = append(fs, Form{"chunked" + c, ChunkedFunc(k)})
+				fs = append(fs, namedFunc{"chunked" + c, ChunkedFunc(k)})
 			}
 		}
 	}
 	if os.Getenv("BENCH_ADJOINT") != "" {
-		fs = append(fs, Form{"blelloch-adjoint", WithAdjointGradient(Blelloch)},
-			Form{"chunked-adjoint", WithAdjointGradient(ChunkedFunc(DefaultChunk))})
+		fs = append(fs, namedFunc{"blelloch-adjoint", WithAdjointGradient(Blelloch)},
+			namedFunc{"chunked-adjoint", WithAdjointGradient(ChunkedFunc(DefaultChunk))})
 	}
 	return fs
 }

@@ -65,3 +65,19 @@ func (w worst) see(label string, e float64) {
 		w[label] = e
 	}
 }
+
+// namedFunc is a scan function with a label, for tests and benchmarks that add variants of the
+// exported forms (other chunk lengths, the adjoint gradient).
+type namedFunc struct {
+	Name string
+	Func Func
+}
+
+// namedForms returns every exported form as a namedFunc.
+func namedForms() []namedFunc {
+	var out []namedFunc
+	for _, f := range Forms {
+		out = append(out, namedFunc{string(f), f.Func()})
+	}
+	return out
+}

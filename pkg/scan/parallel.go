@@ -47,7 +47,7 @@ func Blelloch(a, b, h0 *Node) *Node {
 // (left child's total) applied to the state before the block, a_L ⊙ h + b_L, which uses the
 // a-part of the left total but never the a-part of the prefix.
 func blelloch(a, b, h0 *Node) *Node {
-	B, T, F := a.Shape().Dim(0), a.Shape().Dim(1), a.Shape().Dim(2)
+	T := a.Shape().Dim(1)
 	if T == 1 {
 		if h0 == nil {
 			return b
@@ -66,8 +66,8 @@ func blelloch(a, b, h0 *Node) *Node {
 	var right0 pair  // the right elements at level 0
 	A, Bv := a, b
 	for n := N; n > 1; n /= 2 {
-		al, ar := evenOdd(A, B, n, F)
-		bl, br := evenOdd(Bv, B, n, F)
+		al, ar := EvenOdd(A)
+		bl, br := EvenOdd(Bv)
 		lefts = append(lefts, pair{al, bl})
 		if n == N {
 			right0 = pair{ar, br}
@@ -90,7 +90,7 @@ func blelloch(a, b, h0 *Node) *Node {
 		} else {
 			afterLeft = Add(Mul(lt.a, P), lt.b)
 		}
-		P = interleave(P, afterLeft) // [B, 2m, F]
+		P = Interleave(P, afterLeft) // [B, 2m, F]
 	}
 	// Level 0: the blocks are single steps; finish with h itself.
 	l0 := lefts[0]
@@ -99,26 +99,29 @@ func blelloch(a, b, h0 *Node) *Node {
 		hl = Add(Mul(l0.a, P), l0.b)
 	}
 	hr := Add(Mul(right0.a, hl), right0.b) // h at the odd steps
-	h := interleave(hl, hr)                // [B, N, F]
+	h := Interleave(hl, hr)                // [B, N, F]
 	if N > T {
 		h = SliceAxis(h, 1, AxisRange(0, T))
 	}
 	return h
 }
 
-// evenOdd splits x [B, n, F] (n even) into its even and odd time steps, each [B, n/2, F]:
-// one reshape to [B, n/2, 2, F] and one slice of the pair axis each.
-func evenOdd(x *Node, B, n, F int) (even, odd *Node) {
-	x4 := Reshape(x, B, n/2, 2, F)
-	even = Reshape(SliceAxis(x4, 2, AxisElem(0)), B, n/2, F)
-	odd = Reshape(SliceAxis(x4, 2, AxisElem(1)), B, n/2, F)
+// EvenOdd splits x [B, n, ...] (n even) into its even and odd time steps, each [B, n/2, ...]:
+// one reshape to [B, n/2, 2, ...] and one slice of the pair axis each. The odd-even scans
+// (Blelloch, Associative, and package deer's matrix scan) are built on it.
+func EvenOdd(x *Node) (even, odd *Node) {
+	dims := x.Shape().Dimensions
+	half := append([]int{dims[0], dims[1] / 2}, dims[2:]...)
+	x2 := Reshape(x, append([]int{dims[0], dims[1] / 2, 2}, dims[2:]...)...) // [B, n/2, 2, ...]
+	even = Reshape(SliceAxis(x2, 2, AxisElem(0)), half...)                   // [B, n/2, ...]
+	odd = Reshape(SliceAxis(x2, 2, AxisElem(1)), half...)                    // [B, n/2, ...]
 	return even, odd
 }
 
-// interleave is the inverse of evenOdd: [B, m, F] twice -> [B, 2m, F].
-func interleave(even, odd *Node) *Node {
-	s := even.Shape()
-	return Reshape(Stack([]*Node{even, odd}, 2), s.Dim(0), 2*s.Dim(1), s.Dim(2))
+// Interleave is the inverse of EvenOdd: [B, m, ...] twice -> [B, 2m, ...].
+func Interleave(even, odd *Node) *Node {
+	dims := even.Shape().Dimensions
+	return Reshape(Stack([]*Node{even, odd}, 2), append([]int{dims[0], 2 * dims[1]}, dims[2:]...)...)
 }
 
 // Chunked is the scan as GPU kernels run it (e.g. Mamba's selective scan, FlashLinearAttention):

@@ -19,33 +19,46 @@ type Func func(a, b, h0 *Node) *Node
 // split of recurrent.SplitTime goes two-level). Depth grows with K: about 2K + 4 log2(T/K).
 const DefaultChunk = 64
 
-// Form is a named scan form, for tests, benchmarks and command-line flags.
-type Form struct {
-	Name string // "sequential", "naive", "hillis", "blelloch", "chunked"
-	Func Func
+// Form names a way to evaluate the recurrence: one typed name used by this package, mingru,
+// cost, the notebooks and the command-line tools (svgplot's scan diagrams take the same names).
+type Form string
+
+// The forms.
+const (
+	FormSequential   Form = "sequential"    // the linear-cost loop, Sequential
+	FormNaive        Form = "naive"         // the loop with per-step slices, SequentialNaive
+	FormHillisSteele Form = "hillis-steele" // HillisSteele
+	FormBlelloch     Form = "blelloch"      // Blelloch
+	FormChunked      Form = "chunked"       // Chunked with DefaultChunk
+)
+
+// Forms lists every form, the reference (FormSequential) first.
+var Forms = []Form{FormSequential, FormNaive, FormHillisSteele, FormBlelloch, FormChunked}
+
+// Func returns the form's function (Chunked with DefaultChunk), or nil for a name outside Forms
+// (ParseForm says what is wrong with one).
+func (f Form) Func() Func {
+	switch f {
+	case FormSequential:
+		return Sequential
+	case FormNaive:
+		return SequentialNaive
+	case FormHillisSteele:
+		return HillisSteele
+	case FormBlelloch:
+		return Blelloch
+	case FormChunked:
+		return ChunkedFunc(DefaultChunk)
+	}
+	return nil
 }
 
-// Forms lists every form, the reference (Sequential) first. Chunked uses DefaultChunk.
-var Forms = []Form{
-	{"sequential", Sequential},
-	{"naive", SequentialNaive},
-	{"hillis", HillisSteele},
-	{"blelloch", Blelloch},
-	{"chunked", ChunkedFunc(DefaultChunk)},
-}
-
-// ByName returns the form called name (see Forms).
-func ByName(name string) (Func, error) {
-	for _, f := range Forms {
-		if f.Name == name {
-			return f.Func, nil
-		}
+// ParseForm accepts the names of Forms.
+func ParseForm(s string) (Form, error) {
+	if f := Form(s); slices.Contains(Forms, f) {
+		return f, nil
 	}
-	names := make([]string, len(Forms))
-	for i, f := range Forms {
-		names[i] = f.Name
-	}
-	return nil, fmt.Errorf("scan: unknown form %q, want one of %v", name, names)
+	return "", fmt.Errorf("scan: unknown form %q, want one of %v", s, Forms)
 }
 
 // ChunkedFunc returns Chunked with a fixed chunk length, as a Func.

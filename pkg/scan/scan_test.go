@@ -30,20 +30,20 @@ func oddEven(a, b, h0 *Node) *Node {
 
 // testForms are the forms under test: every exported one, Chunked at edge chunk lengths, the
 // generic Associative scan, and two forms with the adjoint gradient attached.
-func testForms() []Form {
-	fs := slices.Clone(Forms)
+func testForms() []namedFunc {
+	fs := namedForms()
 	return append(fs,
-		Form{"chunked1", ChunkedFunc(1)},
-		Form{"chunked3", ChunkedFunc(3)},
-		Form{"chunked64", ChunkedFunc(64)},
-		Form{"oddeven", oddEven},
-		Form{"adjoint(blelloch)", WithAdjointGradient(Blelloch)},
-		Form{"adjoint(chunked)", WithAdjointGradient(ChunkedFunc(DefaultChunk))},
+		namedFunc{"chunked1", ChunkedFunc(1)},
+		namedFunc{"chunked3", ChunkedFunc(3)},
+		namedFunc{"chunked64", ChunkedFunc(64)},
+		namedFunc{"oddeven", oddEven},
+		namedFunc{"adjoint(blelloch)", WithAdjointGradient(Blelloch)},
+		namedFunc{"adjoint(chunked)", WithAdjointGradient(ChunkedFunc(DefaultChunk))},
 	)
 }
 
 // callForms builds one graph that runs every form on (a, b, h0) and returns their outputs.
-func callForms(t *testing.T, forms []Form, a, b, h0 *tensors.Tensor) []*tensors.Tensor {
+func callForms(t *testing.T, forms []namedFunc, a, b, h0 *tensors.Tensor) []*tensors.Tensor {
 	exec, err := NewExec(testBackend(t), func(in []*Node) []*Node {
 		var h0n *Node
 		if len(in) == 3 {
@@ -199,7 +199,7 @@ func TestReverseAdjointMatchesAutodiff(t *testing.T) {
 				}
 				h := Sequential(a, b, h0)
 				out := Gradient(ReduceAllSum(Mul(h, g)), wrt...)
-				for _, f := range Forms {
+				for _, f := range namedForms() {
 					da, db, dh0 := ReverseAdjoint(f.Func, a, h, h0, g)
 					out = append(out, da, db)
 					if h0 != nil {
@@ -221,7 +221,7 @@ func TestReverseAdjointMatchesAutodiff(t *testing.T) {
 			if tc.withH0 {
 				n = 3
 			}
-			for i, f := range Forms {
+			for i, f := range namedForms() {
 				for w := range n {
 					e := relErr(flat64(outs[n*(i+1)+w]), flat64(outs[w]))
 					errs.see(f.Name, e)
@@ -280,9 +280,10 @@ func TestCheck(t *testing.T) {
 		require.Error(t, err)
 		require.Contains(t, err.Error(), tc.msg)
 	}
-	_, err := ByName("nosuch")
-	require.ErrorContains(t, err, "unknown form")
-	f, err := ByName("blelloch")
+	_, err := ParseForm("hillis")
+	require.ErrorContains(t, err, `unknown form "hillis", want one of [sequential naive hillis-steele blelloch chunked]`)
+	f, err := ParseForm("hillis-steele")
 	require.NoError(t, err)
-	require.NotNil(t, f)
+	require.NotNil(t, f.Func())
+	require.Nil(t, Form("nosuch").Func())
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/stretchr/testify/require"
 )
 
@@ -165,4 +166,14 @@ func TestBPTTDiagram(t *testing.T) {
 		}
 	}
 	require.Contains(t, BPTTDiagram(-1), "T=-1")
+}
+
+// The scan diagrams take the names of package scan's forms.
+func TestScanTreeNamesAreScanForms(t *testing.T) {
+	for _, kind := range []string{"sequential", "blelloch", "hillis-steele"} {
+		_, err := scan.ParseForm(kind)
+		require.NoError(t, err, kind)
+		_, err = newScanPlan(8, kind)
+		require.NoError(t, err, kind)
+	}
 }

@@ -57,12 +57,12 @@ func (c ModelConfig) classic() recurrent.Config {
 }
 
 func (c ModelConfig) minLayer() mingru.Layer {
-	mode := c.Scan
-	if mode == "" {
-		mode = mingru.Sequential
+	form := c.Scan
+	if form == "" {
+		form = mingru.Sequential
 	}
 	return mingru.Layer{Config: mingru.Config{Kind: mingru.Kind(c.Kind), InputSize: c.InputSize,
-		HiddenSize: c.HiddenSize, DType: c.DType, PositiveCandidate: mode == mingru.LogSpace, Chunk: c.Chunk}, Mode: mode}
+		HiddenSize: c.HiddenSize, DType: c.DType, PositiveCandidate: form == mingru.LogSpace, Chunk: c.Chunk}, Form: form}
 }
 
 // validateLayer checks the cell kind and the fields that belong to it.

@@ -11,8 +11,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/bptt"
-	"github.com/rnn-course/bottleneck/pkg/mingru"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 )
 
 // LossKind selects the task's loss; see the package documentation.
@@ -36,9 +36,9 @@ type ModelConfig struct {
 	// Scan is how a mingru/minlstm recurrence runs: sequential (the default), blelloch, chunked,
 	// hillis or logspace (package mingru); Chunk is the chunked scan's chunk length (0: the scan
 	// package's default). Both stay empty for the classic cells, which run step by step.
-	Scan       mingru.Mode `json:",omitempty"`
-	Chunk      int         `json:",omitempty"`
-	OutputSize int         // O: readout width (the vocabulary size for CrossEntropy)
+	Scan       scan.Form `json:",omitempty"`
+	Chunk      int       `json:",omitempty"`
+	OutputSize int       // O: readout width (the vocabulary size for CrossEntropy)
 	Loss       LossKind
 }
 

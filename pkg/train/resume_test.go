@@ -23,7 +23,7 @@ func resumeCases() []ModelConfig {
 		}
 	}
 	for _, k := range []CellKind{MinGRU, MinLSTM} {
-		for _, mode := range mingru.Modes {
+		for _, mode := range mingru.Forms {
 			out = append(out, ModelConfig{Kind: k, InputSize: 1, HiddenSize: 6, NumLayers: 1, DType: dtypes.Float32,
 				OutputSize: 1, Loss: MSE, Scan: mode, Chunk: 4})
 		}

@@ -7,13 +7,14 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/mingru"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/rnn-course/bottleneck/pkg/tasks"
 	"github.com/stretchr/testify/require"
 )
 
-func scanModel(t *testing.T, kind CellKind, mode mingru.Mode, loss LossKind) *Model {
+func scanModel(t *testing.T, kind CellKind, form scan.Form, loss LossKind) *Model {
 	m, err := NewModel(ModelConfig{Kind: kind, InputSize: 1, HiddenSize: 16, NumLayers: 1, DType: dtypes.Float32,
-		OutputSize: 1, Loss: loss, Scan: mode, Chunk: 8}, 1)
+		OutputSize: 1, Loss: loss, Scan: form, Chunk: 8}, 1)
 	require.NoError(t, err)
 	return m
 }
@@ -42,7 +43,7 @@ func TestScanCellTrains(t *testing.T) {
 
 	x, y := sineBatch(t, task, 0, 4)
 	var losses []float64
-	for _, mode := range []mingru.Mode{mingru.Sequential, mingru.Chunked, mingru.Blelloch} {
+	for _, mode := range []scan.Form{mingru.Sequential, mingru.Chunked, mingru.Blelloch} {
 		tr, err := New(b, scanModel(t, MinLSTM, mode, MSE), Config{Optimizer: SGD, LearningRate: 0.1, TBPTT: 10})
 		require.NoError(t, err)
 		st, err := tr.Step(x, y)
