@@ -67,9 +67,10 @@ type FitReport struct {
 // squares on relative errors (each row weighted by 1/t², so that 1 ms and 1 s rows count alike),
 // with a, c >= 0 (if the joint fit makes one negative, it is set to 0 and the other refitted).
 // P = processors is a label only (it cannot be told apart from F by timing one machine); pass 1
-// for "this CPU as a whole". Fit rows of different models together — e.g. the recurrent cells,
-// whose time is mostly depth, and attention, whose time is mostly work — or the two terms cannot
-// be told apart.
+// for "this CPU as a whole". Fit rows whose ratios of depth to work differ widely together — the
+// recurrent cells have many levels per flop, attention few — or the two terms cannot be told
+// apart. (On the course's 2-core CPU the fit makes even the RNN's time mostly work: the latency
+// per level it finds is small next to one step's work. Notebook 05 prints the split.)
 func FitWorkDepth(rows []Row, name string, processors int) (WorkDepthModel, FitReport, error) {
 	if processors <= 0 {
 		return WorkDepthModel{}, FitReport{}, fmt.Errorf("cost: processors must be >= 1, got %d", processors)
@@ -151,8 +152,8 @@ func FitWorkDepth(rows []Row, name string, processors int) (WorkDepthModel, FitR
 }
 
 // FitCPUModel fits a WorkDepthModel named name to the timed rnn and attention rows of a table
-// measured on one CPU (both modes, every T and B): the RNN's time is mostly depth, attention's
-// mostly work, so together they separate L from F. P is 1 ("this CPU as a whole").
+// measured on one CPU (both passes, every T and B): the RNN has many levels per flop, attention
+// few, so together they separate L from F. P is 1 ("this CPU as a whole").
 func FitCPUModel(t *Table, name string) (WorkDepthModel, FitReport, error) {
 	rows := append(t.Select("rnn", "", 0), t.Select("attention", "", 0)...)
 	return FitWorkDepth(rows, name, 1)

@@ -11,6 +11,14 @@ import "fmt"
 // MSE falls clearly below this line.
 const AddingBaselineMSE = 1.0 / 6
 
+// AddingOneMarkerMSE is the mean squared error of the best predictor that uses
+// only the second marked value v2 (the one in the last half, which needs no
+// long memory): answering v2 + 1/2 leaves the first value's deviation from its
+// mean, whose variance is 1/12 ≈ 0.0833. A model below this line has carried
+// the first marked value across the sequence; between 1/12 and 1/6 it may only
+// have learnt to read the second.
+const AddingOneMarkerMSE = 1.0 / 12
+
 // Adding is the adding problem: each sequence has SeqLen steps of two
 // features, a value drawn from U(0,1) and a marker that is 1 at exactly two
 // steps (one in the first half, one in the second half) and 0 elsewhere. The

@@ -55,6 +55,27 @@ func TestAddingBaseline(t *testing.T) {
 	require.InDelta(t, 0.16667, AddingBaselineMSE, 1e-5)
 }
 
+// The best one-marker predictor, v2 + 1/2 with v2 the marked value of the second half, has MSE
+// 1/12 on generated data.
+func TestAddingOneMarkerBaseline(t *testing.T) {
+	const T, B = 20, 200_000
+	a, err := NewAdding(T, 2)
+	require.NoError(t, err)
+	x, y, err := a.BatchAt(0, B)
+	require.NoError(t, err)
+	var mse float64
+	for b := range B {
+		for t := T / 2; t < T; t++ {
+			if x[(b*T+t)*2+1] == 1 {
+				d := float64(y[b]) - (float64(x[(b*T+t)*2]) + 0.5)
+				mse += d * d
+			}
+		}
+	}
+	mse /= B
+	require.InDelta(t, AddingOneMarkerMSE, mse, 0.001) // standard error about 0.0002
+}
+
 func TestAddingDeterminism(t *testing.T) {
 	a, _ := NewAdding(50, 1)
 	b, _ := NewAdding(50, 1)
