@@ -125,6 +125,7 @@ func (p *Prepared) Run(ctx context.Context, opts TimingOptions) (row Row, err er
 	}
 	var times []time.Duration
 	var total time.Duration
+	cpu0, cpuOK := processCPUTime()
 	for len(times) < opts.Repeats {
 		if ctx.Err() != nil || (len(times) >= opts.MinRepeats && opts.MaxTime > 0 && total >= opts.MaxTime) {
 			break
@@ -136,6 +137,10 @@ func (p *Prepared) Run(ctx context.Context, opts TimingOptions) (row Row, err er
 	if len(times) == 0 {
 		return row, fmt.Errorf("cost: %s (%s, %+v): no timed run finished: %w", p.Model, p.Pass, p.Shape, ctx.Err())
 	}
+	if cpu1, ok := processCPUTime(); ok && cpuOK {
+		row.CPUMS = ms(cpu1-cpu0) / float64(len(times))
+	}
+	row.MeanMS = ms(total) / float64(len(times))
 	row.MedianMS, row.MinMS, row.MaxMS = summarize(times)
 	row.Repeats = len(times)
 	return row, nil

@@ -21,6 +21,10 @@ type Row struct {
 
 	MedianMS, MinMS, MaxMS float64 // over Repeats timed runs
 	Repeats                int
+	// MeanMS is the mean wall time of the timed runs, CPUMS the process's CPU time (user and
+	// system, every thread) per timed run: CPUMS / MeanMS is the number of cores kept busy.
+	// Both are 0 in files written before they were recorded; CPUMS is 0 where it is not measured.
+	MeanMS, CPUMS float64
 	BuildMS                float64 // graph building (GoMLX nodes and backend ops)
 	CompileMS              float64 // backend compilation of the built graph
 
@@ -56,7 +60,10 @@ type Table struct {
 // csvColumns are the CSV header, in order.
 var csvColumns = []string{"model", "T", "B", "D", "H", "mode", "median_ms", "min_ms", "max_ms", "repeats",
 	"build_ms", "compile_ms", "nodes", "depth", "kernel_depth", "flops", "transcendentals", "bytes_moved",
-	"act_bytes", "backend"}
+	"act_bytes", "backend", "mean_ms", "cpu_ms"}
+
+// optionalColumns may be missing from files written before they existed (read as 0).
+var optionalColumns = map[string]bool{"mean_ms": true, "cpu_ms": true}
 
 func (r Row) record() []string {
 	f := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
@@ -64,7 +71,7 @@ func (r Row) record() []string {
 	i64 := func(v int64) string { return strconv.FormatInt(v, 10) }
 	return []string{r.Model, i(r.T), i(r.B), i(r.D), i(r.H), string(r.Pass), f(r.MedianMS), f(r.MinMS), f(r.MaxMS),
 		i(r.Repeats), f(r.BuildMS), f(r.CompileMS), i(r.Nodes), i(r.Depth), i(r.KernelDepth), i64(r.Flops),
-		i64(r.Transcendentals), i64(r.BytesMoved), i64(r.ActBytes), r.Backend}
+		i64(r.Transcendentals), i64(r.BytesMoved), i64(r.ActBytes), r.Backend, f(r.MeanMS), f(r.CPUMS)}
 }
 
 // WriteCSV writes the header and one line per row, then one comment line per skipped case.
@@ -107,7 +114,7 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		col[h] = i
 	}
 	for _, c := range csvColumns {
-		if _, ok := col[c]; !ok {
+		if _, ok := col[c]; !ok && !optionalColumns[c] {
 			return nil, fmt.Errorf("cost: CSV has no %q column (header %v, want %v)", c, header, csvColumns)
 		}
 	}
@@ -129,6 +136,7 @@ func ReadCSV(r io.Reader) (*Table, error) {
 			Nodes: p.int("nodes"), Depth: p.int("depth"), KernelDepth: p.int("kernel_depth"),
 			Flops: p.int64("flops"), Transcendentals: p.int64("transcendentals"),
 			BytesMoved: p.int64("bytes_moved"), ActBytes: p.int64("act_bytes"), Backend: p.str("backend"),
+			MeanMS: p.optFloat("mean_ms"), CPUMS: p.optFloat("cpu_ms"),
 		}
 		if p.err != nil {
 			return nil, p.err
@@ -168,6 +176,14 @@ func (p *rowParser) int64(name string) int64 {
 	return v
 }
 
+// optFloat is float for an optional column: 0 when the file has no such column.
+func (p *rowParser) optFloat(name string) float64 {
+	if _, ok := p.col[name]; !ok {
+		return 0
+	}
+	return p.float(name)
+}
+
 func (p *rowParser) float(name string) float64 {
 	v, err := strconv.ParseFloat(p.str(name), 64)
 	if err != nil {
@@ -201,4 +217,21 @@ func (t *Table) Series(model string, mode Pass, B int) (Ts, medianMS []float64) 
 		medianMS = append(medianMS, r.MedianMS)
 	}
 	return Ts, medianMS
+}
+
+// GFLOPS is the throughput a row achieved: its exact work over its median time, in GFLOP/s.
+func (r Row) GFLOPS() float64 {
+	if r.MedianMS <= 0 {
+		return 0
+	}
+	return float64(r.Flops) / (r.MedianMS * 1e6)
+}
+
+// CoresBusy is CPU time over wall time of the timed runs: how many cores the run kept busy on
+// average (0 when CPU time was not recorded).
+func (r Row) CoresBusy() float64 {
+	if r.MeanMS <= 0 {
+		return 0
+	}
+	return r.CPUMS / r.MeanMS
 }

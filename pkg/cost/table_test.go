@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"os"
+	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -17,7 +20,8 @@ func TestCSVRoundTrip(t *testing.T) {
 	in := &Table{Rows: []Row{
 		{Model: "rnn", Pass: Fwd, T: 16, B: 32, D: 8, H: 64, MedianMS: 1.25, MinMS: 1.0000001, MaxMS: 3.5e-3,
 			Repeats: 5, BuildMS: 12.5, CompileMS: 0.25, Nodes: 141, Depth: 55, KernelDepth: 58,
-			Flops: 1 << 40, Transcendentals: 7, BytesMoved: 1234567, ActBytes: 0, Backend: "go:ops_sequential"},
+			Flops: 1 << 40, Transcendentals: 7, BytesMoved: 1234567, ActBytes: 0, Backend: "go:ops_sequential",
+			MeanMS: 1.5, CPUMS: 2.75},
 		{Model: "attention, \"quoted\"", Pass: FwdBwd, T: 4096, B: 1, D: 8, H: 64, MedianMS: 1e6 / 3,
 			Nodes: 131, Depth: 25, ActBytes: 3 << 30, Backend: "h200_model"},
 	}, Skipped: []Skip{{Model: "attention", Pass: FwdBwd, T: 4096, B: 32, Reason: "too big"}}}
@@ -28,6 +32,35 @@ func TestCSVRoundTrip(t *testing.T) {
 	out, err := ReadCSV(&buf)
 	require.NoError(t, err)
 	assert.Equal(t, in.Rows, out.Rows)
+}
+
+// Files written before mean_ms and cpu_ms existed (results/cost/) still read, with zeros.
+func TestReadCSVWithoutUtilisationColumns(t *testing.T) {
+	f, err := os.Open(filepath.Join("..", "..", "results", "cost", "cpu_fast.csv"))
+	require.NoError(t, err)
+	defer f.Close()
+	tab, err := ReadCSV(f)
+	require.NoError(t, err)
+	require.NotEmpty(t, tab.Rows)
+	r := tab.Rows[0]
+	assert.Zero(t, r.CPUMS)
+	assert.Zero(t, r.CoresBusy())
+	assert.InDelta(t, float64(r.Flops)/(r.MedianMS*1e6), r.GFLOPS(), 1e-12)
+}
+
+// Measure records the CPU time of the timed runs: cores busy is positive and at most the
+// machine's cores (CPU time cannot exceed cores × wall time, up to the clocks' granularity).
+func TestMeasureRecordsCPUTime(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("CPU time is measured on unix only")
+	}
+	row, err := Measure(context.Background(), testBackend(t), Recurrent(recurrent.RNNTanh), Fwd, Shape{B: 8, T: 64, D: 8, H: 64},
+		TimingOptions{Repeats: 5})
+	require.NoError(t, err)
+	require.Positive(t, row.MeanMS)
+	require.Positive(t, row.CPUMS)
+	assert.LessOrEqual(t, row.CoresBusy(), float64(runtime.NumCPU())+0.5)
+	assert.Positive(t, row.GFLOPS())
 }
 
 func TestReadCSVErrors(t *testing.T) {
