@@ -29,17 +29,19 @@ type RunMode string
 
 // The modes.
 const (
-	Fast RunMode = "fast" // small sizes, so that every notebook executes in CI within minutes
-	Full RunMode = "full" // class-quality sizes and repeats
+	Fast RunMode = "fast" // small sizes: every notebook within a couple of minutes on 2 cores (the default, and CI's)
+	Full RunMode = "full" // class-quality sizes and repeats (make course)
 )
 
-// ModeFromEnv reads RNN_COURSE_MODE; unset or empty means Full.
+// ModeFromEnv reads RNN_COURSE_MODE; unset or empty means Fast, so that a notebook opened
+// interactively finishes in minutes. `%env RNN_COURSE_MODE=full` in a GoNB cell (or the variable
+// set before Jupyter starts) switches to class-sized runs.
 func ModeFromEnv() (RunMode, error) {
 	switch v := strings.TrimSpace(os.Getenv(ModeEnv)); v {
-	case "", string(Full):
-		return Full, nil
-	case string(Fast):
+	case "", string(Fast):
 		return Fast, nil
+	case string(Full):
+		return Full, nil
 	default:
 		return "", fmt.Errorf("notebook: %s=%q, want %q or %q", ModeEnv, v, Fast, Full)
 	}
@@ -90,8 +92,11 @@ func Start(title string) compute.Backend {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Printf("%s\nmode: %s (set %s=fast|full)\nbackend: %s\nmachine: %s\n",
-		title, CurrentMode(), ModeEnv, choice, Machine())
+	switchTo := "for class-sized runs, put %env " + ModeEnv + "=full in a cell and run the notebook again"
+	if CurrentMode() == Full {
+		switchTo = "%env " + ModeEnv + "=fast runs it in minutes"
+	}
+	fmt.Printf("%s\nmode: %s (%s)\nbackend: %s\nmachine: %s\n", title, CurrentMode(), switchTo, choice, Machine())
 	return b
 }
 
