@@ -16,6 +16,7 @@ var (
 	inlineMth  = regexp.MustCompile(`\$[^$\n]*\$`)
 	inlineCode = regexp.MustCompile("`[^`\n]*`")
 	comments   = regexp.MustCompile(`(?s)<!--.*?-->`)
+	arxivIDs   = regexp.MustCompile(`arXiv:\d+\.\d+`)
 	// A typed result: a decimal number (7.8, 0.167) or a factor (20×) in prose.
 	typedResult = regexp.MustCompile(`(?:^|[^\w.])(\d+\.\d+|\d+(?:\.\d+)?\s?×)`)
 	// A citation of a published measurement: "(2024)", "et al. 2024", "NeurIPS 2024".
@@ -29,7 +30,7 @@ var (
 // measured factors (e.g. "175× faster (Feng et al. 2024)").
 func proseFindings(src string) []string {
 	prose := fences.ReplaceAllString(src, "")
-	for _, re := range []*regexp.Regexp{comments, displayMth, inlineMth, inlineCode} {
+	for _, re := range []*regexp.Regexp{comments, displayMth, inlineMth, inlineCode, arxivIDs} {
 		prose = re.ReplaceAllString(prose, "")
 	}
 	var out []string
