@@ -1,12 +1,15 @@
 package svgplot
 
 import (
+	"encoding/xml"
 	"fmt"
+	"io"
 	"math/bits"
 	"strings"
 	"testing"
 
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -176,4 +179,39 @@ func TestScanTreeNamesAreScanForms(t *testing.T) {
 		_, err = newScanPlan(8, kind)
 		require.NoError(t, err, kind)
 	}
+}
+
+// The gate diagrams are well-formed SVG with the gates each cell has: LSTM σ f, i, o and
+// tanh g, tanh(c); GRU σ r, z and tanh n.
+func TestGateDiagram(t *testing.T) {
+	for kind, want := range map[string][]string{
+		"lstm": {"σ: f", "σ: i", "σ: o", "tanh: g", "tanh"},
+		"gru":  {"σ: r", "σ: z", "tanh: n", "1−z"},
+	} {
+		svg := GateDiagram(kind)
+		dec := xml.NewDecoder(strings.NewReader(svg))
+		var texts []string
+		for {
+			tok, err := dec.Token()
+			if err == io.EOF {
+				break
+			}
+			require.NoError(t, err, kind)
+			if cd, ok := tok.(xml.CharData); ok && strings.TrimSpace(string(cd)) != "" {
+				texts = append(texts, strings.TrimSpace(string(cd)))
+			}
+		}
+		all := strings.Join(texts, "|")
+		for _, w := range want {
+			assert.Contains(t, texts, w, "%s diagram lacks %q (texts %s)", kind, w, all)
+		}
+		sigmas := 0
+		for _, s := range texts {
+			if strings.HasPrefix(s, "σ:") {
+				sigmas++
+			}
+		}
+		assert.Equal(t, map[string]int{"lstm": 3, "gru": 2}[kind], sigmas, kind)
+	}
+	assert.Contains(t, GateDiagram("rnn"), `want &quot;lstm&quot; or &quot;gru&quot;`)
 }
