@@ -25,8 +25,8 @@ type Row struct {
 	// system, every thread) per timed run: CPUMS / MeanMS is the number of cores kept busy.
 	// Both are 0 in files written before they were recorded; CPUMS is 0 where it is not measured.
 	MeanMS, CPUMS float64
-	BuildMS                float64 // graph building (GoMLX nodes and backend ops)
-	CompileMS              float64 // backend compilation of the built graph
+	BuildMS       float64 // graph building (GoMLX nodes and backend ops)
+	CompileMS     float64 // backend compilation of the built graph
 
 	Nodes           int
 	Depth           int

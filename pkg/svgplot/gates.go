@@ -93,7 +93,7 @@ func lstmDiagram() string {
 		g.gate(gt.x, yGate, gt.label, gt.fill)
 	}
 	g.link(200, yGate, gateHW, gateHH, 200, yC, opR, opR, colInk, 1.2) // f → ⊙
-	g.op(320, yMid, "⊙")                                                 // i ⊙ g
+	g.op(320, yMid, "⊙")                                               // i ⊙ g
 	g.link(280, yGate, gateHW, gateHH, 320, yMid, opR, opR, colInk, 1.2)
 	g.link(360, yGate, gateHW, gateHH, 320, yMid, opR, opR, colInk, 1.2)
 	g.link(320, yMid, opR, opR, 330, yC, opR, opR, colInk, 1.2)
