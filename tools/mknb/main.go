@@ -7,7 +7,9 @@
 //	go run ./tools/mknb          # regenerate every notebook
 //	go run ./tools/mknb -check   # exit 1 if a notebook differs from its source
 //
-// Code shown but not run goes in a ```golang fence, which stays in the Markdown cell.
+// Code shown but not run goes in a ```golang fence, which stays in the Markdown cell. A
+// ```go solution fence is a worked solution: a code cell that runs (so CI checks it) with its
+// source collapsed in Jupyter (metadata jupyter.source_hidden) and the tag "solution".
 // A source line `<!-- nbcheck: require_svg -->` makes tools/nbcheck require an SVG output.
 package main
 
@@ -82,7 +84,8 @@ func Convert(src []byte) ([]byte, error) {
 	}
 	lines := strings.Split(text, "\n")
 	for i := 0; i < len(lines); i++ {
-		if strings.TrimSpace(lines[i]) != "```go" {
+		fence := strings.TrimSpace(lines[i])
+		if fence != "```go" && fence != "```go solution" {
 			md.WriteString(lines[i] + "\n")
 			continue
 		}
@@ -93,7 +96,11 @@ func Convert(src []byte) ([]byte, error) {
 		if i >= len(lines) {
 			return nil, fmt.Errorf("line %d: ```go block is not closed", start)
 		}
-		nb.Cells = append(nb.Cells, codeCell(strings.Join(lines[start:i], "\n")))
+		c := codeCell(strings.Join(lines[start:i], "\n"))
+		if fence == "```go solution" {
+			c.Metadata = map[string]any{"jupyter": map[string]any{"source_hidden": true}, "tags": []string{"solution"}}
+		}
+		nb.Cells = append(nb.Cells, c)
 	}
 	flushMD()
 	var buf bytes.Buffer

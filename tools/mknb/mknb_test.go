@@ -21,6 +21,18 @@ func TestConvert(t *testing.T) {
 	require.Equal(t, true, nb.Metadata["nbcheck"].(map[string]any)["require_svg"])
 	_, err = Convert([]byte("```go\nfoo\n"))
 	require.ErrorContains(t, err, "not closed")
+
+	// A solution fence: a code cell that runs, its source collapsed and tagged.
+	out, err = Convert([]byte("Exercise.\n\n```go solution\n%%\nfmt.Println(2)\n```\n"))
+	require.NoError(t, err)
+	nb = notebook{}
+	require.NoError(t, json.Unmarshal(out, &nb))
+	require.Len(t, nb.Cells, 3)
+	sol := nb.Cells[2]
+	require.Equal(t, "code", sol.CellType)
+	require.Equal(t, []string{"%%\n", "fmt.Println(2)"}, sol.Source)
+	require.Equal(t, true, sol.Metadata["jupyter"].(map[string]any)["source_hidden"])
+	require.Equal(t, []any{"solution"}, sol.Metadata["tags"])
 }
 
 // TestNotebooksInSync fails when a committed notebook differs from its source.
