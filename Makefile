@@ -5,7 +5,10 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Tools installed by setup (gonb, goimports, gopls) live in GOBIN_DIR.
 export PATH := $(GOBIN_DIR):$(PATH)
 
-.PHONY: course setup notebooks notebooks-fast jupyter test test-go lint browser-test device-bundle device-dry-run
+.PHONY: help course setup notebooks notebooks-fast jupyter test test-go lint browser-test device-bundle device-dry-run
+
+help: ## list the targets and what they do
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):[^#]*## /\1\t/' | awk -F'\t' '{ printf "  %-16s %s\n", $$1, $$2 }'
 
 course: notebooks ## the main job: set-up, execute every notebook (full mode) into build/notebooks, screenshot them
 	tests/browser/run.sh --html-only --no-self-test
