@@ -2,7 +2,6 @@ package cost
 
 import (
 	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -111,44 +110,15 @@ var torchColumns = []string{"model", "T", "B", "D", "H", "mode", "median_ms", "m
 // ReadTorchCSV reads the CSV of scripts/device/bench_torch.py into a Table whose rows are named
 // "torch_<model>" and whose Backend is "pytorch <device name> (<impl>)". Graph counts are zero.
 func ReadTorchCSV(r io.Reader) (*Table, error) {
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	header, err := cr.Read()
-	if err != nil {
-		return nil, fmt.Errorf("reading the header: %w", err)
-	}
-	col := map[string]int{}
-	for i, h := range header {
-		col[h] = i
-	}
-	for _, c := range torchColumns {
-		if _, ok := col[c]; !ok {
-			return nil, fmt.Errorf("no %q column (header %v, want bench_torch.py's)", c, header)
-		}
-	}
-	t := &Table{}
-	for {
-		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			return t, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		line, _ := cr.FieldPos(0)
-		p := rowParser{rec: rec, col: col, line: line}
+	return readTable(r, torchColumns, nil, func(p *rowParser) Row {
 		impl := ""
-		if i, ok := col["impl"]; ok {
-			impl = " (" + rec[i] + ")"
+		if i, ok := p.col["impl"]; ok {
+			impl = " (" + p.rec[i] + ")"
 		}
-		row := Row{Model: "torch_" + p.str("model"), Pass: Pass(p.str("mode")), T: p.int("T"), B: p.int("B"),
+		return Row{Model: "torch_" + p.str("model"), Pass: Pass(p.str("mode")), T: p.int("T"), B: p.int("B"),
 			D: p.int("D"), H: p.int("H"), MedianMS: p.float("median_ms"), MinMS: p.float("min_ms"),
 			MaxMS: p.float("max_ms"), Repeats: p.int("repeats"), Backend: "pytorch " + p.str("device_name") + impl}
-		if p.err != nil {
-			return nil, p.err
-		}
-		t.Rows = append(t.Rows, row)
-	}
+	})
 }
 
 // ModelCheck compares a measured series with a model's prediction at one T.

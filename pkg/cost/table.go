@@ -100,6 +100,23 @@ func (t *Table) WriteCSV(w io.Writer) error {
 // ReadCSV reads a table written by WriteCSV. Columns are found by their header names, so their
 // order may change; every column of WriteCSV must be present. Comment lines (#) are ignored.
 func ReadCSV(r io.Reader) (*Table, error) {
+	return readTable(r, csvColumns, optionalColumns, func(p *rowParser) Row {
+		return Row{
+			Model: p.str("model"), Pass: Pass(p.str("mode")), T: p.int("T"), B: p.int("B"), D: p.int("D"),
+			H: p.int("H"), MedianMS: p.float("median_ms"), MinMS: p.float("min_ms"), MaxMS: p.float("max_ms"),
+			Repeats: p.int("repeats"), BuildMS: p.float("build_ms"), CompileMS: p.float("compile_ms"),
+			Nodes: p.int("nodes"), Depth: p.int("depth"), KernelDepth: p.int("kernel_depth"),
+			Flops: p.int64("flops"), Transcendentals: p.int64("transcendentals"),
+			BytesMoved: p.int64("bytes_moved"), ActBytes: p.int64("act_bytes"), Backend: p.str("backend"),
+			MeanMS: p.optFloat("mean_ms"), CPUMS: p.optFloat("cpu_ms"),
+		}
+	})
+}
+
+// readTable reads a CSV whose header line names every column of want (those in optional may be
+// missing), skipping comment lines (#), and makes one row of each record with toRow; the first
+// malformed number is an error naming its line and column.
+func readTable(r io.Reader, want []string, optional map[string]bool, toRow func(p *rowParser) Row) (*Table, error) {
 	cr := csv.NewReader(r)
 	cr.Comment = '#'
 	header, err := cr.Read()
@@ -113,9 +130,9 @@ func ReadCSV(r io.Reader) (*Table, error) {
 	for i, h := range header {
 		col[h] = i
 	}
-	for _, c := range csvColumns {
-		if _, ok := col[c]; !ok && !optionalColumns[c] {
-			return nil, fmt.Errorf("cost: CSV has no %q column (header %v, want %v)", c, header, csvColumns)
+	for _, c := range want {
+		if _, ok := col[c]; !ok && !optional[c] {
+			return nil, fmt.Errorf("cost: CSV has no %q column (header %v, want %v)", c, header, want)
 		}
 	}
 	t := &Table{}
@@ -129,15 +146,7 @@ func ReadCSV(r io.Reader) (*Table, error) {
 		}
 		line, _ := cr.FieldPos(0)
 		p := rowParser{rec: rec, col: col, line: line}
-		row := Row{
-			Model: p.str("model"), Pass: Pass(p.str("mode")), T: p.int("T"), B: p.int("B"), D: p.int("D"),
-			H: p.int("H"), MedianMS: p.float("median_ms"), MinMS: p.float("min_ms"), MaxMS: p.float("max_ms"),
-			Repeats: p.int("repeats"), BuildMS: p.float("build_ms"), CompileMS: p.float("compile_ms"),
-			Nodes: p.int("nodes"), Depth: p.int("depth"), KernelDepth: p.int("kernel_depth"),
-			Flops: p.int64("flops"), Transcendentals: p.int64("transcendentals"),
-			BytesMoved: p.int64("bytes_moved"), ActBytes: p.int64("act_bytes"), Backend: p.str("backend"),
-			MeanMS: p.optFloat("mean_ms"), CPUMS: p.optFloat("cpu_ms"),
-		}
+		row := toRow(&p)
 		if p.err != nil {
 			return nil, p.err
 		}
