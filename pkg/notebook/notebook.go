@@ -1,5 +1,5 @@
 // Package notebook holds the few helpers every course notebook uses: the run mode (fast for CI,
-// full for class), a banner saying which mode, backend and machine a notebook ran on, and SVG
+// full for class), the edition's language (T picks English or Chinese text), a banner saying which mode, backend and machine a notebook ran on, and SVG
 // display that survives saving, nbconvert's HTML export and GitHub's viewer.
 //
 // Plots are sent as ONE display_data message carrying both image/svg+xml and text/html: the
@@ -18,8 +18,17 @@ import (
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
 	"github.com/rnn-course/bottleneck/pkg/backend"
+	"github.com/rnn-course/bottleneck/pkg/lang"
 	"github.com/rnn-course/bottleneck/pkg/svgplot"
 )
+
+// T returns en in the English edition of the course and zh in the Chinese one (see package
+// lang: RNN_COURSE_LANG, or a notebook in notebooks/zh/). Code cells shared by both editions
+// print and label through it.
+func T(en, zh string) string { return lang.T(en, zh) }
+
+// Chinese reports whether this is the Chinese edition.
+func Chinese() bool { return lang.Is(lang.Chinese) }
 
 // ModeEnv is the environment variable that selects the mode: "fast" or "full" (the default).
 const ModeEnv = "RNN_COURSE_MODE"
@@ -92,11 +101,13 @@ func Start(title string) compute.Backend {
 	if err != nil {
 		panic(err)
 	}
-	switchTo := "for class-sized runs, put %env " + ModeEnv + "=full in a cell and run the notebook again"
+	switchTo := T("for class-sized runs, put %env "+ModeEnv+"=full in a cell and run the notebook again",
+		"如需课堂规模的运行，请在一个单元格中写入 %env "+ModeEnv+"=full，然后重新运行本笔记本")
 	if CurrentMode() == Full {
-		switchTo = "%env " + ModeEnv + "=fast runs it in minutes"
+		switchTo = T("%env "+ModeEnv+"=fast runs it in minutes", "%env "+ModeEnv+"=fast 可在几分钟内跑完")
 	}
-	fmt.Printf("%s\nmode: %s (%s)\nbackend: %s\nmachine: %s\n", title, CurrentMode(), switchTo, choice, Machine())
+	fmt.Printf(T("%s\nmode: %s (%s)\nbackend: %s\nmachine: %s\n", "%s\n模式：%s（%s）\n后端：%s\n机器：%s\n"),
+		title, CurrentMode(), switchTo, choice, Machine())
 	return b
 }
 

@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/bits"
 	"strconv"
+
+	"github.com/rnn-course/bottleneck/pkg/lang"
 )
 
 // Diagrams for the course. Each function returns a complete SVG document. Invalid arguments
@@ -71,14 +73,17 @@ func UnrolledRNN(T int, highlightCriticalPath bool) string {
 		chain, chainW, hStroke = colCrit, 3.0, 2.4
 	}
 	tt := strconv.Itoa(T)
-	title := "Unrolled RNN: h_t = f(h_{t−1}, x_t)"
+	title := lang.T("Unrolled RNN: h_t = f(h_{t−1}, x_t)", "按时间展开的 RNN：h_t = f(h_{t−1}, x_t)")
 	var cap1, cap2 string
 	if highlightCriticalPath {
-		cap1 = "critical path: " + tt + " sequential " + plural(T, "step", "steps") + " (h_0 → h_{" + tt + "})"
+		cap1 = lang.T("critical path: "+tt+" sequential "+plural(T, "step", "steps")+" (h_0 → h_{"+tt+"})",
+			"关键路径："+tt+" 个按序执行的时间步（h_0 → h_{"+tt+"}）")
 	} else {
-		cap1 = "unrolled over T = " + tt + " " + plural(T, "step", "steps")
+		cap1 = lang.T("unrolled over T = "+tt+" "+plural(T, "step", "steps"), "展开为 T = "+tt+" 个时间步")
 	}
-	cap2 = "each f_t waits for h_{t−1}; the inputs x_1 … x_{" + tt + "} are all known up front"
+	cap2 = lang.T("each f_t waits for h_{t−1}; the inputs x_1 … x_{"+tt+"} are all known up front",
+		"每个 f_t 都要等待 h_{t−1}；输入 x_1 … x_{"+tt+"} 则一开始就全部已知")
+	depLabel := lang.T("dependency", "依赖关系")
 	steps := displaySteps(T)
 	contentW := 60 + dx*float64(len(steps)) + 60
 	W := math.Max(contentW, math.Max(richWidth(cap2, 12), richWidth(cap1, 14))+40)
@@ -106,7 +111,7 @@ func UnrolledRNN(T int, highlightCriticalPath bool) string {
 			ell(x, yF, colSoft)
 			ell(x, yX, colSoft)
 			hidden := T - 5
-			b.text(x, (yF+yX)/2+4, strconv.Itoa(hidden)+" more "+plural(hidden, "step", "steps"), "font-size", "10",
+			b.text(x, (yF+yX)/2+4, lang.T(strconv.Itoa(hidden)+" more "+plural(hidden, "step", "steps"), "另有 "+strconv.Itoa(hidden)+" 步"), "font-size", "10",
 				"text-anchor", "middle", "fill", colMuted)
 			prevX, prevGap = x, true
 			continue
@@ -120,6 +125,9 @@ func UnrolledRNN(T int, highlightCriticalPath bool) string {
 		}
 		ex, ey := onBox(x, yF, fHalfW+2, fHalfH+2, sx, sy)
 		b.arrow(sx, sy, ex, ey, chain, chainW, prevGap)
+		if i == 0 { // name the dependency edge h_{t−1} → f_t once, on the first step
+			b.text((sx+ex)/2-6, (sy+ey)/2+4, depLabel, "font-size", "11", "text-anchor", "end", "fill", chain)
+		}
 		// f_t → h_t, x_t → f_t.
 		b.arrow(x, yF-fHalfH-2, x, yH+rH+2, chain, chainW, false)
 		b.arrow(x, yX-rX-2, x, yF+fHalfH+2, colSoft, 1.4, false)
@@ -263,27 +271,33 @@ func ScanTree(T int, kind string) string {
 		rIn   = 7.0
 	)
 	n := func(i int) string { return strconv.Itoa(i) }
-	nc := func(k int) string { return n(k) + " " + plural(k, "combine", "combines") }
-	seqLine := "sequential loop: T−1 = " + nc(T-1) + ", depth " + n(T-1)
+	nc := func(k int) string { return lang.T(n(k)+" "+plural(k, "combine", "combines"), n(k)+" 次合并") }
+	depthW := lang.T(", depth ", "，深度 ")
+	seqLine := lang.T("sequential loop: T−1 = ", "顺序循环：T−1 = ") + nc(T-1) + depthW + n(T-1)
 	var title, cap1, cap2, cap3 string
 	switch kind {
 	case "sequential":
-		title = "Sequential scan, T = " + n(T)
-		cap1 = "work T−1 = " + nc(combines) + ", depth T−1 = " + n(depth)
-		cap2 = "each combine waits for the previous one: the critical path of an RNN"
+		title = lang.T("Sequential scan, T = ", "顺序扫描，T = ") + n(T)
+		cap1 = lang.T("work T−1 = ", "工作量 T−1 = ") + nc(combines) + lang.T(", depth T−1 = ", "，深度 T−1 = ") + n(depth)
+		cap2 = lang.T("each combine waits for the previous one: the critical path of an RNN",
+			"每次合并都要等待上一次：这正是 RNN 的关键路径")
 		hs := T*logT - (T - 1)
-		cap3 = "parallel scans: Blelloch " + nc(2*(T-1)) + ", depth " + n(2*logT) +
-			"; Hillis–Steele " + nc(hs) + ", depth " + n(logT)
+		cap3 = lang.T("parallel scans: Blelloch ", "并行扫描：Blelloch ") + nc(2*(T-1)) + depthW + n(2*logT) +
+			lang.T("; Hillis–Steele ", "；Hillis–Steele ") + nc(hs) + depthW + n(logT)
 	case "hillis-steele":
-		title = "Hillis–Steele scan (inclusive), T = " + n(T)
-		cap1 = "work T·log_{2}T − (T−1) = " + nc(combines) + ", depth log_{2}T = " + n(depth)
+		title = lang.T("Hillis–Steele scan (inclusive), T = ", "Hillis–Steele 扫描（包含式），T = ") + n(T)
+		cap1 = lang.T("work T·log_{2}T − (T−1) = ", "工作量 T·log_{2}T − (T−1) = ") + nc(combines) +
+			lang.T(", depth log_{2}T = ", "，深度 log_{2}T = ") + n(depth)
 		cap2 = seqLine
-		cap3 = "the row at offset d combines element t − d into element t; output t = x_1 ∘ … ∘ x_t"
+		cap3 = lang.T("the row at offset d combines element t − d into element t; output t = x_1 ∘ … ∘ x_t",
+			"偏移为 d 的一行把元素 t − d 合并进元素 t；输出 t = x_1 ∘ … ∘ x_t")
 	case "blelloch":
-		title = "Blelloch scan (exclusive), T = " + n(T)
-		cap1 = "work 2(T−1) = " + nc(combines) + ", depth 2·log_{2}T = " + n(depth)
+		title = lang.T("Blelloch scan (exclusive), T = ", "Blelloch 扫描（排除式），T = ") + n(T)
+		cap1 = lang.T("work 2(T−1) = ", "工作量 2(T−1) = ") + nc(combines) +
+			lang.T(", depth 2·log_{2}T = ", "，深度 2·log_{2}T = ") + n(depth)
 		cap2 = seqLine
-		cap3 = "dashed: copies (the down-sweep swap), not combines; output t = x_1 ∘ … ∘ x_{t−1}"
+		cap3 = lang.T("dashed: copies (the down-sweep swap), not combines; output t = x_1 ∘ … ∘ x_{t−1}",
+			"虚线：复制（下扫阶段的交换），不是合并；输出 t = x_1 ∘ … ∘ x_{t−1}")
 	}
 	gridW := colW * float64(T)
 	rightW := 150.0
@@ -359,16 +373,18 @@ func ScanTree(T int, kind string) string {
 		label, right := "", ""
 		if nComb > 0 {
 			d++
-			label = "depth " + n(d)
+			label = lang.T("depth ", "深度 ") + n(d)
 			right = nc(nComb)
 		}
 		switch {
 		case row.clear >= 0:
-			right = "root ← identity e"
+			right = lang.T("root ← identity e", "根 ← 单位元 e")
 		case kind == "hillis-steele":
-			right = "offset " + n(1<<(r-1)) + ": " + right
-		case row.phase != "":
-			right = row.phase + ": " + right
+			right = lang.T("offset ", "偏移 ") + n(1<<(r-1)) + lang.T(": ", "：") + right
+		case row.phase == "up-sweep":
+			right = lang.T("up-sweep: ", "上扫：") + right
+		case row.phase == "down-sweep":
+			right = lang.T("down-sweep: ", "下扫：") + right
 		}
 		b.text(ox+left-16, y(r)+4, label, "font-size", "12", "text-anchor", "end", "fill", colText)
 		b.text(ox+left+gridW+8, y(r)+4, right, "font-size", "11", "fill", colMuted)
@@ -403,10 +419,13 @@ func BPTTDiagram(T int) string {
 	)
 	tt := strconv.Itoa(T)
 	steps := displaySteps(T)
-	cap1 := "forward: h_t = f(h_{t−1}, x_t), left to right: " + tt + " sequential " + plural(T, "step", "steps")
-	cap2 := "backward: ∂L/∂h_t = ∂ℓ_t/∂h_t + ∂L/∂h_{t+1} · ∂h_{t+1}/∂h_t waits for ∂L/∂h_{t+1}: another " +
-		tt + " sequential " + plural(T, "step", "steps")
-	cap3 := "dashed: the direct term ∂ℓ_t/∂h_t, which needs h_t stored from the forward pass (memory grows with T)"
+	cap1 := lang.T("forward: h_t = f(h_{t−1}, x_t), left to right: "+tt+" sequential "+plural(T, "step", "steps"),
+		"前向：h_t = f(h_{t−1}, x_t)，从左到右："+tt+" 个按序执行的时间步")
+	cap2 := lang.T("backward: ∂L/∂h_t = ∂ℓ_t/∂h_t + ∂L/∂h_{t+1} · ∂h_{t+1}/∂h_t waits for ∂L/∂h_{t+1}: another "+
+		tt+" sequential "+plural(T, "step", "steps"),
+		"反向：∂L/∂h_t = ∂ℓ_t/∂h_t + ∂L/∂h_{t+1} · ∂h_{t+1}/∂h_t 要等待 ∂L/∂h_{t+1}：又是 "+tt+" 个按序执行的时间步")
+	cap3 := lang.T("dashed: the direct term ∂ℓ_t/∂h_t, which needs h_t stored from the forward pass (memory grows with T)",
+		"虚线：直接项 ∂ℓ_t/∂h_t，它需要前向时保存的 h_t（内存随 T 增长）")
 	contentW := left + 20 + dx*float64(len(steps)) + 50
 	W := contentW
 	for _, c := range []string{cap1, cap2, cap3} {
@@ -421,7 +440,7 @@ func BPTTDiagram(T int) string {
 
 	var b builder
 	b.open(W, H)
-	centredText(&b, W/2, 28, "Backpropagation through time, T = "+tt, 15, "font-weight", "bold", "fill", colText)
+	centredText(&b, W/2, 28, lang.T("Backpropagation through time, T = ", "时间反向传播（BPTT），T = ")+tt, 15, "font-weight", "bold", "fill", colText)
 	b.text(16, yH+5, "forward →", "font-size", "13", "font-weight", "bold", "fill", colFwd)
 	b.text(16, yG+5, "backward ←", "font-size", "13", "font-weight", "bold", "fill", colCrit)
 	ell := func(x, y float64, c string) {

@@ -1,6 +1,10 @@
 package svgplot
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/rnn-course/bottleneck/pkg/lang"
+)
 
 // GateDiagram draws the data flow inside one step of a gated cell, with PyTorch's equations:
 // kind "lstm" or "gru". Gates (σ) and candidates (tanh) are boxes fed by h_{t−1} and x_t;
@@ -68,7 +72,7 @@ func lstmDiagram() string {
 	const W, H = 640.0, 470.0
 	var g gateCanvas
 	g.b.open(W, H)
-	centredText(&g.b, W/2, 28, "LSTM step (PyTorch's equations)", 15, "font-weight", "bold", "fill", colText)
+	centredText(&g.b, W/2, 28, lang.T("LSTM step (PyTorch's equations)", "LSTM 的一个时间步（PyTorch 的公式）"), 15, "font-weight", "bold", "fill", colText)
 	yC, yMid, yGate, yIn := 70.0, 150.0, 240.0, 310.0
 	// The cell-state path along the top: the one the gradient can follow without squashing.
 	g.state(50, yC, "c_{t−1}")
@@ -107,9 +111,11 @@ func lstmDiagram() string {
 	g.state(590, yMid+40, "h_t")
 	g.link(520, yMid+40, opR, opR, 590, yMid+40, 19, 19, colFwd, 1.6)
 	g.caption(W, 405,
-		"f, i, o = σ(W x_t + U h_{t−1} + b), one (W, U, b) each;  g = tanh(W_g x_t + U_g h_{t−1} + b_g)",
+		lang.T("f, i, o = σ(W x_t + U h_{t−1} + b), one (W, U, b) each;  g = tanh(W_g x_t + U_g h_{t−1} + b_g)",
+			"f, i, o = σ(W x_t + U h_{t−1} + b)，各有一组 (W, U, b)；  g = tanh(W_g x_t + U_g h_{t−1} + b_g)"),
 		"c_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)",
-		"vermillion: the cell-state path from c_{t−1} to c_t (only products with f, no squashing)")
+		lang.T("vermillion: the cell-state path from c_{t−1} to c_t (only products with f, no squashing)",
+			"朱红色：从 c_{t−1} 到 c_t 的细胞状态通路（只与 f 相乘，没有挤压）"))
 	return g.b.finish()
 }
 
@@ -118,7 +124,7 @@ func gruDiagram() string {
 	const W, H = 640.0, 470.0
 	var g gateCanvas
 	g.b.open(W, H)
-	centredText(&g.b, W/2, 28, "GRU step (PyTorch's equations)", 15, "font-weight", "bold", "fill", colText)
+	centredText(&g.b, W/2, 28, lang.T("GRU step (PyTorch's equations)", "GRU 的一个时间步（PyTorch 的公式）"), 15, "font-weight", "bold", "fill", colText)
 	yTop, yMid, yGate, yIn := 70.0, 150.0, 240.0, 310.0
 	g.state(50, yTop, "h_{t−1}")
 	g.op(330, yTop, "⊙")
@@ -156,8 +162,10 @@ func gruDiagram() string {
 	g.link(270, yMid, gateHW, gateHH, 450, yMid, opR, opR, colInk, 1.2)
 	g.link(450, yMid, opR, opR, 450, yTop, opR, opR, colInk, 1.2)
 	g.caption(W, 405,
-		"r, z = σ(W x_t + U h_{t−1} + b), one (W, U, b) each;  n = tanh(W_n x_t + b_n + r ⊙ (U_n h_{t−1} + c_n))",
+		lang.T("r, z = σ(W x_t + U h_{t−1} + b), one (W, U, b) each;  n = tanh(W_n x_t + b_n + r ⊙ (U_n h_{t−1} + c_n))",
+			"r, z = σ(W x_t + U h_{t−1} + b)，各有一组 (W, U, b)；  n = tanh(W_n x_t + b_n + r ⊙ (U_n h_{t−1} + c_n))"),
 		"h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}",
-		"vermillion: the path from h_{t−1} to h_t through z (a gate near 1 keeps the old state)")
+		lang.T("vermillion: the path from h_{t−1} to h_t through z (a gate near 1 keeps the old state)",
+			"朱红色：经由 z 从 h_{t−1} 到 h_t 的通路（门接近 1 时保留旧状态）"))
 	return g.b.finish()
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -143,30 +144,78 @@ func esc(s string) string {
 	return escaper.Replace(clean)
 }
 
-// textWidth estimates the rendered width of s in a sans-serif font of size fs. Digits and most
-// lowercase letters are about 0.55 em wide in Helvetica, Arial and DejaVu Sans; 0.6 em keeps
-// some slack for capitals.
+// textWidth estimates the rendered width of s in a sans-serif font of size fs: full-width
+// characters one em, others 0.6 em (digits and most lowercase letters are about 0.55 em wide in
+// Helvetica, Arial and DejaVu Sans; 0.6 em keeps some slack for capitals).
 func textWidth(s string, fs float64) float64 {
-	return float64(utf8.RuneCountInString(s)) * fs * 0.6
+	w := 0.0
+	for _, r := range s {
+		if wide(r) {
+			w += fs
+		} else {
+			w += fs * 0.6
+		}
+	}
+	return w
 }
 
-// wrap breaks s into lines of at most maxW px (estimated), at spaces.
+// wide reports whether r is a full-width character (CJK ideographs, kana, Hangul, full-width
+// punctuation), about one em wide.
+func wide(r rune) bool {
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
+		(r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFF60)
+}
+
+// wrap breaks s into lines of at most maxW px (estimated), at spaces and between full-width
+// characters (Chinese text has no spaces).
 func wrap(s string, fs, maxW float64) []string {
-	words := strings.Fields(s)
-	if len(words) == 0 {
+	// Tokens: words, each followed by its separator ("" between full-width characters, " " at a space).
+	type token struct{ text, sep string }
+	var toks []token
+	for _, word := range strings.Fields(s) {
+		start := 0
+		for i, r := range word {
+			if !wide(r) {
+				continue
+			}
+			if i > start {
+				toks = append(toks, token{word[start:i], ""})
+			}
+			start = i + utf8.RuneLen(r)
+			toks = append(toks, token{word[i:start], ""})
+		}
+		if start < len(word) {
+			toks = append(toks, token{word[start:], ""})
+		}
+		toks[len(toks)-1].sep = " "
+	}
+	if len(toks) == 0 {
 		return nil
 	}
 	var lines []string
-	cur := words[0]
-	for _, w := range words[1:] {
-		if textWidth(cur+" "+w, fs) > maxW {
+	cur, sep := toks[0].text, toks[0].sep
+	for _, t := range toks[1:] {
+		if textWidth(cur+sep+t.text, fs) > maxW && !(sep == "" && startsWithClosing(t.text)) {
 			lines = append(lines, cur)
-			cur = w
+			cur, sep = t.text, t.sep
 			continue
 		}
-		cur += " " + w
+		cur += sep + t.text
+		sep = t.sep
 	}
 	return append(lines, cur)
+}
+
+// startsWithClosing: full-width punctuation that must not begin a line (，。：；）、！？).
+func startsWithClosing(s string) bool {
+	return strings.ContainsAny(firstRune(s), "，。：；）、！？")
+}
+
+func firstRune(s string) string {
+	for _, r := range s {
+		return string(r)
+	}
+	return ""
 }
 
 // rich converts a tiny markup into escaped SVG text content: in "h_t", "h_{t−1}" and "x_12" the

@@ -1,6 +1,7 @@
 // Command mknb builds the course notebooks (notebooks/NN_name.ipynb) from their literate sources
-// (notebooks/src/NN_name.md): every fenced ```go block becomes a code cell, everything between
-// them a Markdown cell, and the same set-up cell is put first in every notebook. The sources are
+// (notebooks/src/NN_name.md), and the Chinese edition (notebooks/zh/NN_name.ipynb) from the
+// translated prose in notebooks/src/zh/NN_name.md around the English source's code cells.
+// Every fenced ```go block becomes a code cell, everything between them a Markdown cell, and the same set-up cell is put first in every notebook. The sources are
 // what people edit and review; the .ipynb files are generated, committed, and checked to be in
 // sync by this package's test.
 //
@@ -11,6 +12,11 @@
 // ```go solution fence is a worked solution: a code cell that runs (so CI checks it) with its
 // source collapsed in Jupyter (metadata jupyter.source_hidden) and the tag "solution".
 // A source line `<!-- nbcheck: require_svg -->` makes tools/nbcheck require an SVG output.
+//
+// A translation holds prose only: a line `<!-- code N -->` stands for the English source's N-th
+// code cell (1, 2, … in order, every one), so a code change reaches both editions and a new
+// code cell fails the build until its prose is translated. The code prints and draws in the
+// edition's language through pkg/lang.
 package main
 
 import (
@@ -20,6 +26,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -63,22 +71,27 @@ func codeCell(src string) cell {
 	return cell{CellType: "code", ExecutionCount: &nullInt{}, Metadata: map[string]any{}, Outputs: &empty, Source: sourceLines(src)}
 }
 
-// Convert turns a literate source into notebook JSON.
-func Convert(src []byte) ([]byte, error) {
+// segment is a run of a literate source: Markdown, or a code cell (solution marks a ```go
+// solution fence).
+type segment struct {
+	code     bool
+	solution bool
+	text     string
+}
+
+const requireSVG = "<!-- nbcheck: require_svg -->"
+
+// parse splits a literate source into segments and reports the require_svg marker.
+func parse(src []byte) (segs []segment, svg bool, err error) {
 	text := strings.ReplaceAll(string(src), "\r\n", "\n")
-	nb := notebook{NBFormat: 4, NBFormatMinor: 4, Metadata: map[string]any{
-		"kernelspec":    map[string]any{"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
-		"language_info": map[string]any{"file_extension": ".go", "mimetype": "text/x-go", "name": "go"},
-	}}
-	if strings.Contains(text, "<!-- nbcheck: require_svg -->") {
-		nb.Metadata["nbcheck"] = map[string]any{"require_svg": true}
-		text = strings.ReplaceAll(text, "<!-- nbcheck: require_svg -->\n", "")
+	if strings.Contains(text, requireSVG) {
+		svg = true
+		text = strings.ReplaceAll(text, requireSVG+"\n", "")
 	}
-	nb.Cells = append(nb.Cells, codeCell(SetupCell))
 	var md strings.Builder
 	flushMD := func() {
 		if s := strings.TrimSpace(md.String()); s != "" {
-			nb.Cells = append(nb.Cells, cell{CellType: "markdown", Metadata: map[string]any{}, Source: sourceLines(s)})
+			segs = append(segs, segment{text: s})
 		}
 		md.Reset()
 	}
@@ -94,15 +107,38 @@ func Convert(src []byte) ([]byte, error) {
 		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
 		}
 		if i >= len(lines) {
-			return nil, fmt.Errorf("line %d: ```go block is not closed", start)
+			return nil, false, fmt.Errorf("line %d: ```go block is not closed", start)
 		}
-		c := codeCell(strings.Join(lines[start:i], "\n"))
-		if fence == "```go solution" {
+		segs = append(segs, segment{code: true, solution: fence == "```go solution", text: strings.Join(lines[start:i], "\n")})
+	}
+	flushMD()
+	return segs, svg, nil
+}
+
+// build makes the notebook JSON: the set-up cell, then one cell per segment.
+func build(segs []segment, svg bool, meta map[string]any) ([]byte, error) {
+	nb := notebook{NBFormat: 4, NBFormatMinor: 4, Metadata: map[string]any{
+		"kernelspec":    map[string]any{"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
+		"language_info": map[string]any{"file_extension": ".go", "mimetype": "text/x-go", "name": "go"},
+	}}
+	for k, v := range meta {
+		nb.Metadata[k] = v
+	}
+	if svg {
+		nb.Metadata["nbcheck"] = map[string]any{"require_svg": true}
+	}
+	nb.Cells = append(nb.Cells, codeCell(SetupCell))
+	for _, sg := range segs {
+		if !sg.code {
+			nb.Cells = append(nb.Cells, cell{CellType: "markdown", Metadata: map[string]any{}, Source: sourceLines(sg.text)})
+			continue
+		}
+		c := codeCell(sg.text)
+		if sg.solution {
 			c.Metadata = map[string]any{"jupyter": map[string]any{"source_hidden": true}, "tags": []string{"solution"}}
 		}
 		nb.Cells = append(nb.Cells, c)
 	}
-	flushMD()
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetIndent("", " ")
@@ -113,17 +149,126 @@ func Convert(src []byte) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// Targets maps each source under dir/src to its notebook under dir.
-func Targets(dir string) (map[string]string, error) {
+// Convert turns a literate source into notebook JSON.
+func Convert(src []byte) ([]byte, error) {
+	segs, svg, err := parse(src)
+	if err != nil {
+		return nil, err
+	}
+	return build(segs, svg, nil)
+}
+
+// codeRef matches a translation's reference to the English source's n-th code cell.
+var codeRef = regexp.MustCompile(`^<!--\s*code\s+(\d+)\s*-->$`)
+
+// ConvertEdition builds a translated notebook: the prose of the translation (edition: its
+// language code, e.g. "zh") around the code cells of the English source. The translation has no
+// code of its own: a line <!-- code N --> stands for the English source's N-th code cell, and
+// the references must be exactly 1, 2, …, N in order, one for every code cell of the English
+// source. The English source's require_svg marker carries over.
+func ConvertEdition(en, translation []byte, edition string) ([]byte, error) {
+	enSegs, svg, err := parse(en)
+	if err != nil {
+		return nil, fmt.Errorf("English source: %w", err)
+	}
+	var code []segment
+	for _, sg := range enSegs {
+		if sg.code {
+			code = append(code, sg)
+		}
+	}
+	trSegs, _, err := parse(translation)
+	if err != nil {
+		return nil, err
+	}
+	var segs []segment
+	next := 1
+	for _, sg := range trSegs {
+		if sg.code {
+			return nil, fmt.Errorf("a ```go fence: a translation shares the English source's code, write <!-- code N --> instead")
+		}
+		var md strings.Builder
+		for _, line := range strings.Split(sg.text, "\n") {
+			m := codeRef.FindStringSubmatch(strings.TrimSpace(line))
+			if m == nil {
+				md.WriteString(line + "\n")
+				continue
+			}
+			n, _ := strconv.Atoi(m[1])
+			if n != next {
+				return nil, fmt.Errorf("%q: want <!-- code %d --> here (code cells are referenced once each, in order)", line, next)
+			}
+			if n > len(code) {
+				return nil, fmt.Errorf("%q: the English source has only %d code cells", line, len(code))
+			}
+			if s := strings.TrimSpace(md.String()); s != "" {
+				segs = append(segs, segment{text: s})
+			}
+			md.Reset()
+			segs = append(segs, code[n-1])
+			next++
+		}
+		if s := strings.TrimSpace(md.String()); s != "" {
+			segs = append(segs, segment{text: s})
+		}
+	}
+	if next-1 != len(code) {
+		return nil, fmt.Errorf("references code cells 1–%d, the English source has %d: translate the prose around the new cells and add <!-- code %d --> …", next-1, len(code), next)
+	}
+	return build(segs, svg, map[string]any{"rnn_course": map[string]any{"lang": edition}})
+}
+
+// Editions are the translated editions: sources in <dir>/src/<edition>/, notebooks in
+// <dir>/<edition>/, with the file names of the English ones.
+var Editions = []string{"zh"}
+
+// target is one notebook to build: from src alone (English), or from the English source en and
+// its translation src.
+type target struct {
+	src, en, dst, edition string
+}
+
+// Targets lists every notebook under dir and the sources it is built from.
+func Targets(dir string) ([]target, error) {
 	srcs, err := filepath.Glob(filepath.Join(dir, "src", "[0-9]*.md"))
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]string{}
+	var out []target
 	for _, s := range srcs {
-		out[s] = filepath.Join(dir, strings.TrimSuffix(filepath.Base(s), ".md")+".ipynb")
+		out = append(out, target{src: s, dst: filepath.Join(dir, strings.TrimSuffix(filepath.Base(s), ".md")+".ipynb")})
+	}
+	for _, ed := range Editions {
+		trs, err := filepath.Glob(filepath.Join(dir, "src", ed, "[0-9]*.md"))
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range trs {
+			en := filepath.Join(dir, "src", filepath.Base(s))
+			if _, err := os.Stat(en); err != nil {
+				return nil, fmt.Errorf("%s translates %s, which does not exist", s, en)
+			}
+			out = append(out, target{src: s, en: en, edition: ed,
+				dst: filepath.Join(dir, ed, strings.TrimSuffix(filepath.Base(s), ".md")+".ipynb")})
+		}
 	}
 	return out, nil
+}
+
+// notebookJSON builds t's notebook.
+func (t target) notebookJSON() ([]byte, error) {
+	data, err := os.ReadFile(t.src)
+	if err != nil {
+		return nil, err
+	}
+	if t.en == "" {
+		return Convert(data)
+	}
+	en, err := os.ReadFile(t.en)
+	if err != nil {
+		return nil, err
+	}
+	return ConvertEdition(en, data, t.edition)
 }
 
 func run(dir string, check bool) error {
@@ -135,27 +280,26 @@ func run(dir string, check bool) error {
 		return fmt.Errorf("no sources in %s/src", dir)
 	}
 	var stale []string
-	for src, dst := range targets {
-		data, err := os.ReadFile(src)
+	for _, t := range targets {
+		want, err := t.notebookJSON()
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", t.src, err)
 		}
-		want, err := Convert(data)
-		if err != nil {
-			return fmt.Errorf("%s: %w", src, err)
-		}
-		have, _ := os.ReadFile(dst)
+		have, _ := os.ReadFile(t.dst)
 		if bytes.Equal(have, want) {
 			continue
 		}
 		if check {
-			stale = append(stale, dst)
+			stale = append(stale, t.dst)
 			continue
 		}
-		if err := os.WriteFile(dst, want, 0o644); err != nil {
+		if err := os.MkdirAll(filepath.Dir(t.dst), 0o755); err != nil {
 			return err
 		}
-		fmt.Println("wrote", dst)
+		if err := os.WriteFile(t.dst, want, 0o644); err != nil {
+			return err
+		}
+		fmt.Println("wrote", t.dst)
 	}
 	if len(stale) > 0 {
 		return fmt.Errorf("notebooks out of date with their sources (run go run ./tools/mknb): %s", strings.Join(stale, ", "))
