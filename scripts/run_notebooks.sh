@@ -5,8 +5,9 @@
 #   --fast | --full  sets RNN_COURSE_MODE=fast|full for the notebooks (default: full)
 #   --allow-errors   keep executing after a failing cell (whole executed notebook and HTML for
 #                    debugging; the checker still fails the notebook)
-#   --out-dir DIR    where executed notebooks, HTML and logs go (default: build/notebooks)
-#   notebooks        default: every notebooks/[0-9]*.ipynb
+#   --out-dir DIR    where executed notebooks, HTML and logs go (default: build/notebooks); the
+#                    Chinese edition's (notebooks/zh/) go to DIR/zh/
+#   notebooks        default: every notebooks/[0-9]*.ipynb, then every notebooks/zh/[0-9]*.ipynb
 # Environment: NB_CELL_TIMEOUT (seconds per cell; default 900 fast, 3600 full).
 #
 # For each notebook: jupyter nbconvert --execute into DIR/<name>.ipynb, jupyter nbconvert --to html
@@ -48,7 +49,7 @@ out_dir="${out_dir:-${REPO_ROOT}/build/notebooks}"
 mkdir -p "${out_dir}"
 if [[ ${#notebooks[@]} -eq 0 ]]; then
   shopt -s nullglob
-  notebooks=("${REPO_ROOT}"/notebooks/[0-9]*.ipynb)
+  notebooks=("${REPO_ROOT}"/notebooks/[0-9]*.ipynb "${REPO_ROOT}"/notebooks/zh/[0-9]*.ipynb)
   shopt -u nullglob
   [[ ${#notebooks[@]} -gt 0 ]] || { echo "run_notebooks.sh: no notebooks/[0-9]*.ipynb found" >&2; exit 2; }
 fi
@@ -76,6 +77,12 @@ passed=()
 failed=()
 for nb in "${notebooks[@]}"; do
   name="$(basename "${nb}" .ipynb)"
+  nb_out="${out_dir}"
+  if [[ "$(basename "$(dirname "${nb}")")" == zh ]]; then # the Chinese edition: same names, own folder
+    nb_out="${out_dir}/zh"
+    name="zh/${name}"
+    mkdir -p "${nb_out}"
+  fi
   executed="${out_dir}/${name}.ipynb"
   log="${out_dir}/${name}.log"
   rm -f "${executed}" "${out_dir}/${name}.html" "${log}"
@@ -83,7 +90,7 @@ for nb in "${notebooks[@]}"; do
   why=""
   if ! jupyter nbconvert --to notebook --execute "${allow_errors[@]}" \
     --ExecutePreprocessor.timeout="${timeout}" \
-    --output-dir "${out_dir}" --output "${name}" "${nb}" >"${log}" 2>&1; then
+    --output-dir "${nb_out}" --output "$(basename "${name}")" "${nb}" >"${log}" 2>&1; then
     why="nbconvert --execute failed"
     # The Python exception at the end of the log (nbclient's CellExecutionError shows the failing
     # cell and its error); the kernel's own klog lines are skipped.
@@ -92,7 +99,7 @@ for nb in "${notebooks[@]}"; do
     printf '%s\n' "${report}" | head -n 25 | sed 's/^/    /'
   fi
   if [[ -f "${executed}" ]]; then
-    if ! jupyter nbconvert --to html --output-dir "${out_dir}" --output "${name}" "${executed}" >>"${log}" 2>&1; then
+    if ! jupyter nbconvert --to html --output-dir "${nb_out}" --output "$(basename "${name}")" "${executed}" >>"${log}" 2>&1; then
       why="${why:+${why}; }HTML export failed"
     fi
     if ! "${tmp_dir}/nbcheck" -q "${executed}" | sed 's/^/    /'; then
