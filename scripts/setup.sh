@@ -9,8 +9,8 @@
 #
 # Usage: scripts/setup.sh [--with-pytorch] [--with-browser] [--no-apt] [--bin-dir DIR]
 #   --with-pytorch  also install python3-torch, libopenblas0-pthread, python3-numpy (baselines)
-#   --with-browser  also install chromium (headless rendering, tests/browser), and nodejs and npm
-#                   when there is no node/npm on PATH
+#   --with-browser  also install chromium (headless rendering, tests/browser), fonts-noto-cjk (the
+#                   Chinese edition's characters), and nodejs and npm when there is no node/npm on PATH
 #   --no-apt        install no Debian packages: Jupyter is already on PATH (the Docker image)
 #   --bin-dir DIR   where to put the Go tools (or set BIN_DIR)
 set -euo pipefail
@@ -77,7 +77,7 @@ esac
 apt_pkgs=(jupyter-nbconvert jupyter-client jupyter-notebook shellcheck) # jupyter-notebook pulls python3-ipykernel; shellcheck for `make lint`
 if [[ ${with_pytorch} -eq 1 ]]; then apt_pkgs+=(python3-torch libopenblas0-pthread python3-numpy); fi
 if [[ ${with_browser} -eq 1 ]]; then
-  apt_pkgs+=(chromium)
+  apt_pkgs+=(chromium fonts-noto-cjk) # fonts-noto-cjk: the Chinese edition's text in screenshots
   # Node drives Chromium in tests/browser; a node from elsewhere (NodeSource, nvm) is kept.
   command -v node >/dev/null 2>&1 || apt_pkgs+=(nodejs)
   command -v npm >/dev/null 2>&1 || apt_pkgs+=(npm)

@@ -64,7 +64,8 @@ export function loadExpectations() {
 
 // expectationFor merges a notebook's entry in expectations.json with its own metadata.
 export function expectationFor(config, relPath, nbFile) {
-  const entry = config.notebooks[relPath] || {};
+  // The Chinese edition (zh/NN.ipynb) shares the English notebook's expectations unless it has its own.
+  const entry = config.notebooks[relPath] || config.notebooks[relPath.replace(/^zh\//, '')] || {};
   let requireSvg = false;
   try {
     requireSvg = !!JSON.parse(fs.readFileSync(nbFile, 'utf8')).metadata?.nbcheck?.require_svg;
@@ -74,6 +75,8 @@ export function expectationFor(config, relPath, nbFile) {
   return {
     progress: !!entry.progress,
     minSvgs: Math.max(entry.minSvgs ?? 0, requireSvg ? 1 : 0),
+    // The Chinese edition (notebooks/zh/) must render Chinese prose, printed text and plot text.
+    lang: entry.lang ?? (relPath.startsWith('zh/') ? 'zh' : 'en'),
   };
 }
 
@@ -94,7 +97,7 @@ export function svgOutputsInNotebook(nbFile) {
 
 // inspectPage runs in the browser. mode 'live': the classic Jupyter UI; 'html': an nbconvert
 // 6.5 (lab template) HTML export. Returns {findings, cells, svgs, progressText}.
-export function inspectPage({ mode, progress, minSvgs }) {
+export function inspectPage({ mode, progress, minSvgs, lang }) {
   const findings = [];
   const clip = (s) => String(s).replace(/\u00a0/g, ' ').trim().split('\n').slice(0, 6).join('\n').slice(0, 600);
   const badStderr = (t) =>
@@ -212,6 +215,21 @@ export function inspectPage({ mode, progress, minSvgs }) {
   }
   if (svgsWithData < minSvgs) {
     findings.push({ cell: -1, prompt: null, kind: 'too-few-svgs', text: `${svgsWithData} plot(s) with data, expected at least ${minSvgs}` });
+  }
+  if (lang === 'zh') {
+    // Chinese must be rendered as text in the prose, in the printed output and inside the plots
+    // (titles, labels, legends). Whether the glyphs are real or boxes depends on the system's
+    // fonts: run.sh requires a CJK font (fc-list :lang=zh) before the test.
+    const han = (t) => (String(t).match(/\p{Script=Han}/gu) || []).length;
+    const mdSel = mode === 'live' ? '.text_cell_render' : '.jp-MarkdownOutput';
+    const prose = [...document.querySelectorAll(mdSel)].map((e) => e.innerText || e.textContent).join('\n');
+    const svgText = [...document.querySelectorAll(`${outSel} svg text`)].map((e) => e.textContent).join('\n');
+    const kinds = [['prose', prose, 200], ['printed output', progressText, 10], ['plot text', svgText, 10]];
+    for (const [what, text, want] of kinds) {
+      if (han(text) < want) {
+        findings.push({ cell: -1, prompt: null, kind: 'not-chinese', text: `${what}: ${han(text)} Chinese characters rendered, expected at least ${want}` });
+      }
+    }
   }
   if (progress && !/step \d+\/\d+/.test(progressText)) {
     findings.push({ cell: -1, prompt: null, kind: 'no-progress', text: 'no output matches /step \\d+\\/\\d+/ (training progress bar)' });

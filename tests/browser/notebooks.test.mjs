@@ -116,7 +116,8 @@ function assertClean(what, entry) {
   }
 }
 
-const base = (rel) => path.basename(rel, '.ipynb');
+// base names a screenshot: zh/01_x.ipynb → zh/01_x (a folder per edition).
+const base = (rel) => rel.replace(/\.ipynb$/, '').replace(/^.*?((zh\/)?[^/]+)$/, '$1');
 
 describe('notebooks run in the Jupyter UI', () => {
   for (const rel of notebooks) {
@@ -135,7 +136,9 @@ describe('notebooks run in the Jupyter UI', () => {
 });
 
 describe('HTML exports render their plots', () => {
-  const htmls = fs.existsSync(htmlDir) ? fs.readdirSync(htmlDir).filter((f) => f.endsWith('.html')).sort() : [];
+  // Both editions: DIR/*.html and the Chinese edition's DIR/zh/*.html.
+  const list = (d, prefix) => (fs.existsSync(d) ? fs.readdirSync(d).filter((f) => f.endsWith('.html')).sort().map((f) => prefix + f) : []);
+  const htmls = [...list(htmlDir, ''), ...list(path.join(htmlDir, 'zh'), 'zh/')];
   if (htmls.length === 0) {
     it(`${path.relative(REPO, htmlDir)}/*.html`, (t) => t.skip(`no HTML exports in ${path.relative(REPO, htmlDir)} (make notebooks-fast writes them)`));
   }

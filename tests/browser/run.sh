@@ -184,6 +184,12 @@ for nb in "${notebooks[@]}"; do
   fi
 done
 notebooks=("${expanded[@]}")
+# The Chinese edition needs a CJK font, or Chromium draws boxes instead of characters.
+if [[ "${notebooks[*]}" == *zh/* || -d "${html_dir}/zh" ]] && [[ -z "$(fc-list :lang=zh family 2>/dev/null)" ]]; then
+  log "no Chinese font (fc-list :lang=zh is empty): running scripts/setup.sh --with-browser (fonts-noto-cjk)"
+  scripts/setup.sh --with-browser || die "scripts/setup.sh --with-browser failed"
+  [[ -n "$(fc-list :lang=zh family 2>/dev/null)" ]] || die "still no Chinese font after set-up: install Debian's fonts-noto-cjk"
+fi
 # Their checksums are compared at the end (a warning: the server refuses saves, checked below).
 opened=()
 for nb in "${notebooks[@]}" testdata/browser_error.ipynb testdata/browser_noplot.ipynb; do
