@@ -34,7 +34,7 @@ func proseFindings(src string) []string {
 		prose = re.ReplaceAllString(prose, "")
 	}
 	var out []string
-	for _, sentence := range regexp.MustCompile(`[.!?]\s+|\n\n`).Split(prose, -1) {
+	for _, sentence := range regexp.MustCompile(`[.!?]\s+|[。！？]|\n\n`).Split(prose, -1) {
 		if citation.MatchString(sentence) {
 			continue
 		}
@@ -49,12 +49,17 @@ func TestProseHasNoTypedResults(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "..", "notebooks", "src", "*.md"))
 	require.NoError(t, err)
 	require.NotEmpty(t, files)
+	for _, ed := range Editions {
+		tr, err := filepath.Glob(filepath.Join("..", "..", "notebooks", "src", ed, "*.md"))
+		require.NoError(t, err)
+		files = append(files, tr...)
+	}
 	for _, f := range files {
 		src, err := os.ReadFile(f)
 		require.NoError(t, err)
 		for _, finding := range proseFindings(string(src)) {
 			t.Errorf("%s: a number typed into prose (print it from a code cell, or write a parameter or constant as math): %s",
-				filepath.Base(f), finding)
+				strings.TrimPrefix(f, "../../notebooks/src/"), finding)
 		}
 	}
 }
@@ -64,5 +69,11 @@ func TestProseFindings(t *testing.T) {
 		"```go\nx := 2.5\n```\nThe scan is about 20× faster here. Feng et al. (2024) measured 175× at $T = 512$.")
 	require.Len(t, got, 2)
 	require.Contains(t, got[0], "7.8 in: The loss fell to 7.8 after training")
+	require.Contains(t, got[1], "20×")
+
+	// The Chinese edition: sentences end with 。！？, and a citation is recognised in them too.
+	got = proseFindings("训练后损失降到 0.94。扫描快了约 20× 左右。参数 $\\rho = 1.5$。Feng et al. (2024) 测得 175×。")
+	require.Len(t, got, 2)
+	require.Contains(t, got[0], "0.94 in: 训练后损失降到 0.94")
 	require.Contains(t, got[1], "20×")
 }

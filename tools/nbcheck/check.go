@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Options select optional checks.
@@ -75,6 +76,9 @@ type notebook struct {
 		NBCheck struct {
 			RequireSVG bool `json:"require_svg"`
 		} `json:"nbcheck"`
+		Course struct {
+			Lang string `json:"lang"`
+		} `json:"rnn_course"` // written by tools/mknb for a translated edition
 	} `json:"metadata"`
 	Cells []cell `json:"cells"`
 }
@@ -167,6 +171,7 @@ func Check(data []byte, opts Options) ([]Finding, error) {
 	var findings []Finding
 	var unexecuted []Finding
 	codeCells, hasSVG := 0, false
+	var printed, drawn strings.Builder // stdout and Markdown outputs; SVG outputs
 	for i := range nb.Cells {
 		c := &nb.Cells[i]
 		if c.CellType != "code" {
@@ -183,8 +188,15 @@ func Check(data []byte, opts Options) ([]Finding, error) {
 		}
 		expectErrors := c.hasTag("raises-exception")
 		for _, o := range c.Outputs {
-			if _, ok := o.Data["image/svg+xml"]; ok {
+			if svg, ok := o.Data["image/svg+xml"]; ok {
 				hasSVG = true
+				drawn.Write(svg)
+			}
+			if o.OutputType == "stream" && o.Name == "stdout" {
+				printed.WriteString(string(o.Text))
+			}
+			if md, ok := o.Data["text/markdown"]; ok {
+				printed.Write(md)
 			}
 			if expectErrors {
 				continue
@@ -223,6 +235,16 @@ func Check(data []byte, opts Options) ([]Finding, error) {
 	if requireSVG && !hasSVG {
 		findings = append(findings, Finding{Cell: -1, Kind: "no-svg", Text: "no image/svg+xml output (required; a display sent without gonbui.Sync is dropped when the cell program exits first: use notebook.ShowSVG)"})
 	}
+	if nb.Metadata.Course.Lang == "zh" {
+		// The Chinese edition prints and draws in Chinese (pkg/lang): outputs with no Chinese
+		// character mean the language setting did not reach the code.
+		if codeCells > 0 && len(unexecuted) < codeCells && !hasHan(printed.String()) {
+			findings = append(findings, Finding{Cell: -1, Kind: "not-translated", Text: "a Chinese-edition notebook printed no Chinese character (is RNN_COURSE_LANG set to en, or the notebook outside notebooks/zh?)"})
+		}
+		if hasSVG && !hasHan(drawn.String()) {
+			findings = append(findings, Finding{Cell: -1, Kind: "not-translated", Text: "a Chinese-edition notebook drew no Chinese character in its plots"})
+		}
+	}
 	sort.SliceStable(findings, func(a, b int) bool { return order(findings[a]) < order(findings[b]) })
 	return findings, nil
 }
@@ -234,3 +256,15 @@ func order(f Finding) int {
 	}
 	return f.Cell
 }
+
+// hasHan reports whether s holds a Chinese character (literally, or as a JSON \u escape).
+func hasHan(s string) bool {
+	for _, r := range s {
+		if unicode.Is(unicode.Han, r) {
+			return true
+		}
+	}
+	return hanEscape.MatchString(s)
+}
+
+var hanEscape = regexp.MustCompile(`(?i)\\u(4e|4f|[5-8][0-9a-f]|9[0-9a-f])[0-9a-f]{2}`)

@@ -11,7 +11,9 @@
 //     "goroutine N [running]" or "FAIL" (GoNB's failing `!cmd` and `%%bash` cells leave only these);
 //   - code cells that were not executed (execution_count null), or a notebook not executed at all;
 //   - with -require-svg (or notebook metadata {"nbcheck": {"require_svg": true}}): no image/svg+xml
-//     output anywhere.
+//     output anywhere;
+//   - in the Chinese edition (metadata {"rnn_course": {"lang": "zh"}}, written by tools/mknb): no
+//     Chinese character in the printed output, or none in the plots.
 //
 // Cells tagged "raises-exception" may show errors; cells tagged "skip-execution" may stay
 // unexecuted. Exit status: 0 all clean, 1 problems found, 2 usage or unreadable file.

@@ -188,3 +188,41 @@ func TestNotebooksSyncDirectDisplays(t *testing.T) {
 		}
 	}
 }
+
+// TestChineseEdition: a notebook with metadata rnn_course.lang "zh" must print and draw Chinese.
+func TestChineseEdition(t *testing.T) {
+	nb := func(stdout, svg string) []byte {
+		return []byte(`{"nbformat": 4, "metadata": {"rnn_course": {"lang": "zh"}}, "cells": [
+ {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "x", "outputs": [
+  {"output_type": "stream", "name": "stdout", "text": ` + strconvQuote(stdout) + `},
+  {"output_type": "display_data", "metadata": {}, "data": {"image/svg+xml": ` + strconvQuote(svg) + `}}]}]}`)
+	}
+	kinds := func(data []byte) (out []string) {
+		fs, err := Check(data, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			out = append(out, f.Kind)
+		}
+		return out
+	}
+	if k := kinds(nb("深度 31\n", "<svg><text>时间 (ms)</text></svg>")); len(k) != 0 {
+		t.Errorf("Chinese output: findings %v", k)
+	}
+	if k := kinds(nb("depth 31\n", "<svg><text>时间 (ms)</text></svg>")); !slices.Equal(k, []string{"not-translated"}) {
+		t.Errorf("English printout: findings %v, want not-translated", k)
+	}
+	if k := kinds(nb("深度 31\n", "<svg><text>time (ms)</text></svg>")); !slices.Equal(k, []string{"not-translated"}) {
+		t.Errorf("English plot: findings %v, want not-translated", k)
+	}
+	// JSON-escaped characters count too (some writers escape non-ASCII).
+	if k := kinds([]byte(strings.ReplaceAll(string(nb("x\n", "<svg><text>时间</text></svg>")), "时间", `\u65f6\u95f4`))); !slices.Equal(k, []string{"not-translated"}) {
+		t.Errorf("escaped SVG, English printout: findings %v, want one not-translated", k)
+	}
+}
+
+func strconvQuote(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
