@@ -5,18 +5,21 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Tools installed by setup (gonb, goimports, gopls) live in GOBIN_DIR.
 export PATH := $(GOBIN_DIR):$(PATH)
 
-.PHONY: help course setup notebooks notebooks-fast jupyter test test-go lint browser-test device-bundle device-dry-run
+.PHONY: help course screenshots setup notebooks notebooks-fast jupyter test test-go lint browser-test device-bundle device-dry-run
 
 help: ## list the targets and what they do
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):[^#]*## /\1\t/' | awk -F'\t' '{ printf "  %-16s %s\n", $$1, $$2 }'
 
-course: notebooks ## the main job: set-up, execute every notebook (full mode) into build/notebooks, screenshot them
+course: notebooks ## the main job: set-up, execute every notebook of both editions (full mode) into build/notebooks, screenshot them
 	tests/browser/run.sh --html-only --no-self-test
+
+screenshots: course ## make course, then put its screenshots (compressed) in docs/screenshots/ for committing
+	scripts/screenshots.sh
 
 setup: ## install Jupyter, goimports, gopls and GoNB; register the kernel (quick no-op when done)
 	scripts/setup.sh
 
-notebooks: setup ## execute every notebook in full mode, export HTML, check (build/notebooks/)
+notebooks: setup ## execute every notebook (English, then notebooks/zh) in full mode, export HTML, check (build/notebooks/)
 	scripts/run_notebooks.sh --full
 
 notebooks-fast: setup ## the same with RNN_COURSE_MODE=fast (small sizes, for CI)
@@ -30,10 +33,11 @@ test: setup lint test-go device-dry-run notebooks-fast browser-test ## all tests
 browser-test: setup ## notebooks run in headless Chromium through the Jupyter UI (fast mode), HTML exports checked; build/screenshots/
 	tests/browser/run.sh
 
-lint: ## gofmt, go vet and shellcheck must be clean
+lint: ## gofmt, go vet, shellcheck and the Markdown link check must be clean
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
 	shellcheck scripts/*.sh scripts/device/*.sh .ci/run tests/browser/run.sh
+	go run ./tools/linkcheck
 
 test-go: ## every Go test, including the slow ones skipped by -short
 	go test -count=1 -timeout 40m ./...
