@@ -317,7 +317,7 @@ func ScanTree(T int, kind string) string {
 	for t := range T {
 		centredText(&b, x(t), row0Y-18, "x_{"+n(t+1)+"}", 12, "fill", colText)
 	}
-	b.text(ox+left-16, row0Y+4, "input", "font-size", "12", "text-anchor", "end", "fill", colMuted)
+	b.text(ox+left-16, row0Y+4, lang.T("input", "输入"), "font-size", "12", "text-anchor", "end", "fill", colMuted)
 
 	d := 0
 	for ri, row := range p.rows {
