@@ -28,6 +28,7 @@ import (
 	"github.com/gomlx/compute/gobackend"
 	"github.com/gomlx/go-xla/compute/xla"
 	"github.com/gomlx/go-xla/pjrt"
+	"github.com/rnn-course/bottleneck/pkg/lang"
 )
 
 // EnvVar is the environment variable that overrides the choice ("GOMLX_BACKEND").
@@ -36,7 +37,8 @@ const EnvVar = compute.ConfigEnvVar
 // GoDefaultConfig is the configuration of the pure-Go backend used when nothing else is chosen.
 const GoDefaultConfig = "go:ops_sequential"
 
-// Choice says which backend configuration was chosen and why.
+// Choice says which backend configuration was chosen and why (the reason in the course's
+// language, package lang).
 type Choice struct {
 	Config string // e.g. "go:ops_sequential" or "xla:cpu"
 	Reason string // one human sentence
@@ -51,13 +53,14 @@ func (c Choice) IsGo() bool { return c.Config == "go" || strings.HasPrefix(c.Con
 // lookupEnv and plugins are parameters so that the rule can be tested; use DecideFromEnvironment.
 func Decide(lookupEnv func(string) (string, bool), plugins map[string]string) Choice {
 	if v, ok := lookupEnv(EnvVar); ok && strings.TrimSpace(v) != "" {
-		return Choice{Config: strings.TrimSpace(v), Reason: EnvVar + " is set"}
+		return Choice{Config: strings.TrimSpace(v), Reason: lang.T(EnvVar+" is set", "已设置 "+EnvVar)}
 	}
 	if path, ok := plugins["cpu"]; ok {
-		return Choice{Config: "xla:cpu", Reason: "PJRT CPU plugin found at " + path}
+		return Choice{Config: "xla:cpu", Reason: lang.T("PJRT CPU plugin found at "+path, "在 "+path+" 找到 PJRT CPU 插件")}
 	}
-	return Choice{Config: GoDefaultConfig, Reason: "no " + EnvVar + " and no PJRT CPU plugin installed; " +
-		"pure-Go backend in sequential-ops mode (cannot deadlock)"}
+	return Choice{Config: GoDefaultConfig, Reason: lang.T("no "+EnvVar+" and no PJRT CPU plugin installed; "+
+		"pure-Go backend in sequential-ops mode (cannot deadlock)",
+		"未设置 "+EnvVar+"，也没有安装 PJRT CPU 插件；使用纯 Go 后端的顺序执行模式（不会死锁）")}
 }
 
 // DecideFromEnvironment applies Decide to this process's environment and installed plugins.

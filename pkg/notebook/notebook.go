@@ -91,7 +91,7 @@ func CPUModel() string {
 
 // Machine describes this machine in one line, for figure notes.
 func Machine() string {
-	return fmt.Sprintf("%s, %d cores, %s", CPUModel(), runtime.NumCPU(), runtime.Version())
+	return fmt.Sprintf(T("%s, %d cores, %s", "%s，%d 核，%s"), CPUModel(), runtime.NumCPU(), runtime.Version())
 }
 
 // Start prints the banner of a notebook (mode, backend and why, machine) and returns the backend.
@@ -106,8 +106,8 @@ func Start(title string) compute.Backend {
 	if CurrentMode() == Full {
 		switchTo = T("%env "+ModeEnv+"=fast runs it in minutes", "%env "+ModeEnv+"=fast 可在几分钟内跑完")
 	}
-	fmt.Printf(T("%s\nmode: %s (%s)\nbackend: %s\nmachine: %s\n", "%s\n模式：%s（%s）\n后端：%s\n机器：%s\n"),
-		title, CurrentMode(), switchTo, choice, Machine())
+	fmt.Printf(T("%s\nmode: %s (%s)\nbackend: %s (%s)\nmachine: %s\n", "%s\n模式：%s（%s）\n后端：%s（%s）\n机器：%s\n"),
+		title, CurrentMode(), switchTo, choice.Config, choice.Reason, Machine())
 	return b
 }
 

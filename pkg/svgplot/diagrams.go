@@ -441,8 +441,8 @@ func BPTTDiagram(T int) string {
 	var b builder
 	b.open(W, H)
 	centredText(&b, W/2, 28, lang.T("Backpropagation through time, T = ", "时间反向传播（BPTT），T = ")+tt, 15, "font-weight", "bold", "fill", colText)
-	b.text(16, yH+5, "forward →", "font-size", "13", "font-weight", "bold", "fill", colFwd)
-	b.text(16, yG+5, "backward ←", "font-size", "13", "font-weight", "bold", "fill", colCrit)
+	b.text(16, yH+5, lang.T("forward →", "前向 →"), "font-size", "13", "font-weight", "bold", "fill", colFwd)
+	b.text(16, yG+5, lang.T("backward ←", "反向 ←"), "font-size", "13", "font-weight", "bold", "fill", colCrit)
 	ell := func(x, y float64, c string) {
 		b.text(x, y+6, "⋯", "font-size", "20", "text-anchor", "middle", "fill", c)
 	}
@@ -464,7 +464,7 @@ func BPTTDiagram(T int) string {
 		}
 		b.arrow(sx, yH, x-rH-2, yH, colFwd, 2, prevGap)
 		b.arrow(x, yH+rH+2, x, yG-gH-2, colSoft, 1.2, true)
-		b.text(x, yH-rH-8, "step "+strconv.Itoa(t), "font-size", "10", "text-anchor", "middle", "fill", colFwd)
+		b.text(x, yH-rH-8, lang.T("step ", "第 ")+strconv.Itoa(t)+lang.T("", " 步"), "font-size", "10", "text-anchor", "middle", "fill", colFwd)
 		prevX, prevGap = x, false
 	}
 	// The first vertical arrow carries the label of all of them.
@@ -501,7 +501,7 @@ func BPTTDiagram(T int) string {
 		x := xs[i]
 		b.rect(x-gHalf, yG-gH, 2*gHalf, 2*gH, "rx", "6", "fill", "#fbede5", "stroke", colCrit, "stroke-width", "1.6")
 		centredText(&b, x, yG+4.5, "∂L/∂h_{"+strconv.Itoa(t)+"}", 12, "fill", colText)
-		b.text(x, yG+gH+15, "step "+strconv.Itoa(T-t+1), "font-size", "10", "text-anchor", "middle", "fill", colCrit)
+		b.text(x, yG+gH+15, lang.T("step ", "第 ")+strconv.Itoa(T-t+1)+lang.T("", " 步"), "font-size", "10", "text-anchor", "middle", "fill", colCrit)
 	}
 
 	centredText(&b, W/2, 262, cap1, 12, "fill", colFwd)

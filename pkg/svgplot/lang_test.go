@@ -38,7 +38,7 @@ func TestDiagramsFollowLanguage(t *testing.T) {
 	require.Contains(t, zh["unrolled"], "关键路径")
 	require.Contains(t, zh["bptt"], "时间反向传播")
 	for name, svg := range zh {
-		for _, en := range []string{"depth ", "critical path", "sequential step", "combines", "Backpropagation", "vermillion", "equations)", ">input<"} {
+		for _, en := range []string{"depth ", "critical path", "sequential step", "combines", "Backpropagation", "vermillion", "equations)", ">input<", "forward →", ">step "} {
 			require.NotContains(t, svg, en, name)
 		}
 		parseSVG(t, svg)
