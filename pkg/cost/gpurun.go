@@ -8,6 +8,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/rnn-course/bottleneck/pkg/lang"
 )
 
 // GPURun is a measurement made by the prepared GPU run (scripts/device/run.sh) and committed
@@ -66,12 +68,12 @@ func (r *GPURun) Label() string {
 			continue
 		}
 		if k == "driver" {
-			v = "driver " + v
+			v = lang.T("driver ", "驱动 ") + v
 		}
 		parts = append(parts, v)
 	}
 	if len(parts) == 0 {
-		return "GPU run " + r.Name
+		return lang.T("GPU run ", "GPU 运行 ") + r.Name
 	}
 	return strings.Join(parts, ", ")
 }

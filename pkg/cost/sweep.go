@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gomlx/compute"
+	"github.com/rnn-course/bottleneck/pkg/lang"
 )
 
 // SweepConfig describes a sweep over the sequence length T (at batch B) and over the batch size
@@ -199,11 +200,11 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					return table, err
 				}
 				if tr.stopped[axis] {
-					skip("a smaller size of this sweep was skipped")
+					skip(lang.T("a smaller size of this sweep was skipped", "这次扫描中更小的规模已被跳过"))
 					continue
 				}
 				if runCtx.Err() != nil {
-					skip("time budget spent")
+					skip(lang.T("time budget spent", "时间预算已用完"))
 					continue
 				}
 				opts := cfg.Timing.withDefaults()
@@ -221,11 +222,11 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					predRun := msDuration(prev.MinMS * math.Pow(r, order))
 					predTotal := msDuration((prev.BuildMS+prev.CompileMS)*buildR) + time.Duration(opts.Warmup+opts.MinRepeats)*predRun
 					if predRun > cfg.MaxRunTime {
-						skip(fmt.Sprintf("predicted %v per run > MaxRunTime %v", predRun.Round(time.Millisecond), cfg.MaxRunTime))
+						skip(fmt.Sprintf(lang.T("predicted %v per run > MaxRunTime %v", "预计每次运行 %v > MaxRunTime %v"), predRun.Round(time.Millisecond), cfg.MaxRunTime))
 						continue
 					}
 					if predTotal > remaining() {
-						skip(fmt.Sprintf("predicted %v > budget left %v", predTotal.Round(time.Millisecond),
+						skip(fmt.Sprintf(lang.T("predicted %v > budget left %v", "预计 %v > 剩余预算 %v"), predTotal.Round(time.Millisecond),
 							remaining().Round(time.Millisecond)))
 						continue
 					}
@@ -236,7 +237,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 				}
 				if mem := max(p.ActBytes, 3*p.Stats.LargestBytes); mem > cfg.MaxBytes {
 					p.Release()
-					skip(fmt.Sprintf("needs ~%d MiB > MaxBytes %d MiB", mem>>20, cfg.MaxBytes>>20))
+					skip(fmt.Sprintf(lang.T("needs ~%d MiB > MaxBytes %d MiB", "需要约 %d MiB > MaxBytes %d MiB"), mem>>20, cfg.MaxBytes>>20))
 					continue
 				}
 				if prev != nil && prev.Flops > 0 && prev.Nodes > 0 {
@@ -244,7 +245,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					r := math.Max(float64(p.Stats.Flops)/float64(prev.Flops), float64(p.Stats.Nodes)/float64(prev.Nodes))
 					if predRun := msDuration(prev.MinMS * r); predRun > cfg.MaxRunTime {
 						p.Release()
-						skip(fmt.Sprintf("predicted %v per run (from the flop count) > MaxRunTime %v",
+						skip(fmt.Sprintf(lang.T("predicted %v per run (from the flop count) > MaxRunTime %v", "按浮点运算量预计每次运行 %v > MaxRunTime %v"),
 							predRun.Round(time.Millisecond), cfg.MaxRunTime))
 						continue
 					}
@@ -256,7 +257,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 						return table, ctx.Err()
 					}
 					if runCtx.Err() != nil {
-						skip("time budget spent")
+						skip(lang.T("time budget spent", "时间预算已用完"))
 						continue
 					}
 					return table, err
