@@ -1,7 +1,9 @@
 // Package pincheck keeps the course's pinned versions in one place. Its tests (go test ./...)
 // check, without network, that go.mod, docker/Dockerfile, docker/README.md and the GitHub
-// workflows agree with scripts/versions.env and repeat none of its versions, and they run
-// actionlint on the workflows and shellcheck on the Dockerfile's RUN steps.
+// workflows agree with scripts/versions.env and repeat none of its versions, that the Docker image
+// and the workflows keep their conventions (docker_test.go, workflows_test.go: each rule is also
+// shown to fail on a file broken in memory), and they run actionlint on the workflows and
+// shellcheck on the Dockerfile's RUN steps.
 //
 // This file holds the small parsers the tests use: versions.env, go.mod, Dockerfile instructions
 // and the version table of docker/README.md.

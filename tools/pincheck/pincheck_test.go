@@ -315,12 +315,7 @@ func TestDockerfileTargets(t *testing.T) {
 		if !strings.Contains(effective(target, "EXPOSE"), "8888") {
 			t.Errorf("%s: target %s does not EXPOSE 8888", dockerfile, target)
 		}
-		if !strings.Contains(effective(target, "HEALTHCHECK"), "/api") {
-			t.Errorf("%s: target %s has no HEALTHCHECK against Jupyter's /api", dockerfile, target)
-		}
-		if !strings.HasSuffix(effective(target, "WORKDIR"), "/notebooks") {
-			t.Errorf("%s: target %s does not start in the notebooks folder", dockerfile, target)
-		}
+		// HEALTHCHECK (none: the base image's) and WORKDIR (the course root): docker_test.go.
 	}
 	if !strings.Contains(effective("cuda", "ENV"), "GOMLX_BACKEND=xla:cuda") {
 		t.Errorf("%s: the cuda target does not default to GOMLX_BACKEND=xla:cuda", dockerfile)
