@@ -6,12 +6,13 @@
 #   - goimports, gopls, actionlint and the GoNB kernel at the versions pinned in
 #     scripts/versions.env, into BIN_DIR (default: $(go env GOPATH)/bin);
 #   - the GoNB Jupyter kernel registration (honours JUPYTER_DATA_DIR).
-#
+# Usage: scripts/setup.sh [--with-pytorch] [--with-browser] [--no-apt] [--no-ci-tools] [--bin-dir DIR]
 # Usage: scripts/setup.sh [--with-pytorch] [--with-browser] [--no-apt] [--bin-dir DIR]
 #   --with-pytorch  also install python3-torch, libopenblas0-pthread, python3-numpy (baselines)
 #   --with-browser  also install chromium (headless rendering, tests/browser), fonts-noto-cjk (the
 #                   Chinese edition's characters), and nodejs and npm when there is no node/npm on PATH
 #   --no-apt        install no Debian packages: Jupyter is already on PATH (the Docker image)
+#   --no-ci-tools   skip actionlint, a tool only CI and make test need (the Docker image)
 #   --bin-dir DIR   where to put the Go tools (or set BIN_DIR)
 set -euo pipefail
 
@@ -23,15 +24,17 @@ REPO_ROOT="$(cd "${SCRIPT_DIR}/.." && pwd)"
 with_pytorch=0
 with_browser=0
 with_apt=1
+with_ci_tools=1
 BIN_DIR="${BIN_DIR:-}"
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --with-pytorch) with_pytorch=1 ;;
     --with-browser) with_browser=1 ;;
     --no-apt) with_apt=0 ;;
+    --no-ci-tools) with_ci_tools=0 ;;
     --bin-dir) BIN_DIR="${2:?--bin-dir needs a directory}"; shift ;;
     --bin-dir=*) BIN_DIR="${1#--bin-dir=}" ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -165,7 +168,9 @@ go_tool() {
 go_tool goimports golang.org/x/tools "${GOIMPORTS_VERSION}" golang.org/x/tools/cmd/goimports
 go_tool gopls golang.org/x/tools/gopls "${GOPLS_VERSION}" golang.org/x/tools/gopls
 # actionlint checks .github/workflows (tools/pincheck runs it; it uses shellcheck when on PATH).
-go_tool actionlint github.com/rhysd/actionlint "${ACTIONLINT_VERSION}" github.com/rhysd/actionlint/cmd/actionlint
+if [[ ${with_ci_tools} -eq 1 ]]; then
+  go_tool actionlint github.com/rhysd/actionlint "${ACTIONLINT_VERSION}" github.com/rhysd/actionlint/cmd/actionlint
+fi
 
 # `go install github.com/janpfeifer/gonb@VERSION` fails on this proxy (it refuses gonb's version
 # list): download the module and build it from the module cache. GitTag is stamped so that

@@ -553,11 +553,12 @@ func TestDockerConventionsMutations(t *testing.T) {
 		{"WORKDIR notebooks", []edit{{dockerfile, "WORKDIR ${COURSE_DIR}\n", "WORKDIR ${COURSE_DIR}/notebooks\n"}}, "starts in /opt/rnn-course/notebooks, not the course root /opt/rnn-course"},
 		{"Jupyter's root not set", []edit{{dockerfile, `["root_dir"] = root`, `["default_url"] = "/lab"`}}, "Jupyter's root directory is not the course"},
 		{"Jupyter's root in a conf.d file", []edit{{dockerfile, "etc/jupyter/jupyter_server_config.json", "etc/jupyter/jupyter_server_config.d/rnn-course.json"}}, "read for extensions only"},
-		{"actionlint kept", []edit{{dockerfile, "    rm -f /usr/local/bin/actionlint; \\\n", ""}}, "installs actionlint, a CI-only tool, and has no flag to skip it"},
+		{"actionlint flag not passed", []edit{{dockerfile, " --no-ci-tools", ""}}, "installs actionlint, a CI-only tool: pass --no-ci-tools"},
 		{"actionlint installed", []edit{{dockerfile, "    go mod download; \\\n", "    go mod download; \\\n    go install github.com/rhysd/actionlint/cmd/actionlint; \\\n"}}, "installs actionlint, a CI-only tool, into the image"},
-		{"setup.sh grows a flag", []edit{{"scripts/setup.sh", "#   --no-apt ", "#   --no-ci-tools  do not install actionlint (CI only)\n#   --no-apt "}}, "installs actionlint, a CI-only tool: pass --no-ci-tools"},
-		{"setup.sh flag passed", []edit{{"scripts/setup.sh", "#   --no-apt ", "#   --no-ci-tools  do not install actionlint (CI only)\n#   --no-apt "},
-			{dockerfile, "--bin-dir /usr/local/bin;", "--bin-dir /usr/local/bin --no-ci-tools;"}}, ""},
+		{"setup.sh without the flag", []edit{{"scripts/setup.sh", "#   --no-ci-tools   skip actionlint, a tool only CI and make test need (the Docker image)\n", ""}, {dockerfile, " --no-ci-tools", ""}},
+			"installs actionlint, a CI-only tool, and has no flag to skip it"},
+		{"setup.sh without the flag, binary removed", []edit{{"scripts/setup.sh", "#   --no-ci-tools   skip actionlint, a tool only CI and make test need (the Docker image)\n", ""},
+			{dockerfile, " --no-ci-tools --bin-dir /usr/local/bin; \\\n", " --bin-dir /usr/local/bin; \\\n    rm -f /usr/local/bin/actionlint; \\\n"}}, ""},
 	}
 	for _, c := range cases {
 		t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
