@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Copies the screenshots of the executed notebooks' HTML exports (tests/browser writes them to
 # build/screenshots/html/, the Chinese edition's to build/screenshots/html/zh/) into docs/screenshots/
-# for committing: scaled to 1000 px wide and reduced to a 256-colour palette (a few hundred KB
-# each), with docs/screenshots/README.md saying when, from which commit and in which mode they
-# were made. `make screenshots` runs `make course` (full mode) first.
+# for committing: the top of each page (the first 5000 px of the 1280 px wide screenshot: title,
+# introduction and the first results; the whole notebook is its HTML export), scaled to 900 px
+# wide and reduced to a 96-colour palette, a few hundred KB each, with docs/screenshots/README.md
+# saying when, from which commit and in which mode they were made. The smoke test (00) is left
+# out. `make screenshots` runs `make course` (full mode) first.
 #
 # Usage: scripts/screenshots.sh [--from DIR] [--notebooks DIR] [--to DIR]
 #   --from DIR       screenshots to copy (default build/screenshots/html)
@@ -28,7 +30,7 @@ done
 die() { echo "screenshots.sh: $*" >&2; exit 1; }
 
 shopt -s nullglob
-shots=("${from}"/[0-9]*.png "${from}"/zh/[0-9]*.png)
+shots=("${from}"/[0-9][1-9]_*.png "${from}"/zh/[0-9][1-9]_*.png) # lessons 01..; not 00_smoke
 [[ ${#shots[@]} -gt 0 ]] || die "no screenshots in ${from}: run make course first (it executes the notebooks and screenshots their HTML exports)"
 # Debian's python3-pil: /usr/bin/python3 first (a pyenv or conda python3 on PATH may lack PIL).
 py=python3
@@ -66,9 +68,10 @@ import sys
 from PIL import Image
 src, dst = sys.argv[1], sys.argv[2]
 im = Image.open(src).convert("RGB")
-if im.width > 1000:
-    im = im.resize((1000, round(im.height * 1000 / im.width)), Image.LANCZOS)
-im.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(dst, optimize=True)
+im = im.crop((0, 0, im.width, min(im.height, 5000)))
+if im.width > 900:
+    im = im.resize((900, round(im.height * 900 / im.width)), Image.LANCZOS)
+im.quantize(colors=96, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(dst, optimize=True)
 PY
   rows+=("| [${name}](${rel}) | ${mode} | $(( $(stat -c %s "${to}/${rel}") / 1024 )) KB |")
 done
@@ -76,7 +79,7 @@ done
 {
   echo "# Screenshots"
   echo
-  echo "The executed notebooks' HTML exports as Chromium renders them, made by \`scripts/screenshots.sh\`"
+  echo "The top of each executed notebook's HTML export as Chromium renders it, made by \`scripts/screenshots.sh\`"
   echo "(\`make screenshots\` runs \`make course\` first) on $(date -u +%Y-%m-%d) from commit"
   echo "$(git rev-parse --short HEAD) on a $(nproc)-core machine. Rerun it after changing a notebook."
   echo

@@ -224,7 +224,12 @@ export function inspectPage({ mode, progress, minSvgs, lang }) {
     const mdSel = mode === 'live' ? '.text_cell_render' : '.jp-MarkdownOutput';
     const prose = [...document.querySelectorAll(mdSel)].map((e) => e.innerText || e.textContent).join('\n');
     const svgText = [...document.querySelectorAll(`${outSel} svg text`)].map((e) => e.textContent).join('\n');
-    const kinds = [['prose', prose, 200], ['printed output', progressText, 10], ['plot text', svgText, 10]];
+    // Printed output: stdout and Markdown displays (nbconvert 6.5's HTML marks stdout text/plain).
+    const printedSel = mode === 'live'
+      ? '.output_stdout, .output_markdown'
+      : '.jp-OutputArea-output[data-mime-type="text/plain"], .jp-OutputArea-output[data-mime-type="text/markdown"], .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]';
+    const printed = [...document.querySelectorAll(printedSel)].map((e) => e.innerText || e.textContent).join('\n');
+    const kinds = [['prose', prose, 200], ['printed output', printed, 10], ['plot text', svgText, 10]];
     for (const [what, text, want] of kinds) {
       if (han(text) < want) {
         findings.push({ cell: -1, prompt: null, kind: 'not-chinese', text: `${what}: ${han(text)} Chinese characters rendered, expected at least ${want}` });
