@@ -94,7 +94,7 @@ func BenchmarkScanFloor(b *testing.B) {
 					x[i] = y[i] + s*z[i]
 				}
 			}
-			b.ReportMetric(float64((cpuTime() - cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 			b.ReportMetric(float64(b.N)*float64(3*4*len(x))/b.Elapsed().Seconds()/1e9, "GB/s")
 		})
 		b.Run(fmt.Sprintf("T=%d/impl=fused", T), func(b *testing.B) {
@@ -107,7 +107,7 @@ func BenchmarkScanFloor(b *testing.B) {
 				fusedForward(a, bb, h, benchB, T, benchH)
 				fusedBackward(a, h, g, da, db, delta, benchB, T, benchH)
 			}
-			b.ReportMetric(float64((cpuTime() - cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 		})
 		b.Run(fmt.Sprintf("T=%d/impl=sequential", T), func(b *testing.B) { benchForm(b, Sequential, T, true) })
 		b.Run(fmt.Sprintf("T=%d/impl=chunked", T), func(b *testing.B) { benchForm(b, ChunkedFunc(DefaultChunk), T, true) })
