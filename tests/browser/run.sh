@@ -198,13 +198,15 @@ done
 if [[ ${#opened[@]} -gt 0 ]]; then sha256sum "${opened[@]}" >"${run_dir}/sums"; fi
 
 # ---------------------------------------------------------------------------------------------
-# The self-test's HTML: a notebook whose plot nbconvert's export blanks.
+# The self-test's HTML: a notebook whose plot nbconvert's export blanks, and a "Chinese" notebook
+# in English.
 selftest_html="build/browser/selftest"
 if [[ ${self_test} -eq 1 ]]; then
   mkdir -p "${selftest_html}"
-  nb=notebooks/testdata/browser_svgonly.ipynb
-  jupyter nbconvert --to html --output-dir "${selftest_html}" --output "$(basename "${nb}" .ipynb)" "${nb}" \
-    >"${run_dir}/nbconvert.log" 2>&1 || { cat "${run_dir}/nbconvert.log" >&2; die "jupyter nbconvert --to html ${nb} failed"; }
+  for nb in notebooks/testdata/browser_svgonly.ipynb notebooks/testdata/browser_english.ipynb; do
+    jupyter nbconvert --to html --output-dir "${selftest_html}" --output "$(basename "${nb}" .ipynb)" "${nb}" \
+      >"${run_dir}/nbconvert.log" 2>&1 || { cat "${run_dir}/nbconvert.log" >&2; die "jupyter nbconvert --to html ${nb} failed"; }
+  done
 fi
 
 # ---------------------------------------------------------------------------------------------
