@@ -19,8 +19,9 @@ var (
 	arxivIDs   = regexp.MustCompile(`arXiv:\d+\.\d+`)
 	// A typed result: a decimal number (7.8, 0.167) or a factor (20×) in prose.
 	typedResult = regexp.MustCompile(`(?:^|[^\w.])(\d+\.\d+|\d+(?:\.\d+)?\s?×)`)
-	// A citation of a published measurement: "(2024)", "et al. 2024", "NeurIPS 2024".
-	citation = regexp.MustCompile(`(?:et al\.|\()[^.]*\b(19|20)\d\d\b`)
+	// A citation of a published measurement: "(2024)", "et al. 2024", "NeurIPS 2024", and in
+	// Chinese "Feng 等人（2024）".
+	citation = regexp.MustCompile(`(?:et al\.|等人|\(|（)[^.]*\b(19|20)\d\d\b`)
 )
 
 // proseFindings returns the typed results of a notebook source's prose: text outside code
@@ -72,7 +73,8 @@ func TestProseFindings(t *testing.T) {
 	require.Contains(t, got[1], "20×")
 
 	// The Chinese edition: sentences end with 。！？, and a citation is recognised in them too.
-	got = proseFindings("训练后损失降到 0.94。扫描快了约 20× 左右。参数 $\\rho = 1.5$。Feng et al. (2024) 测得 175×。")
+	got = proseFindings("训练后损失降到 0.94。扫描快了约 20× 左右。参数 $\\rho = 1.5$。Feng et al. (2024) 测得 175×。" +
+		"Feng 等人（2024）测得快 235× 。")
 	require.Len(t, got, 2)
 	require.Contains(t, got[0], "0.94 in: 训练后损失降到 0.94")
 	require.Contains(t, got[1], "20×")
