@@ -68,6 +68,3 @@ func T(en, zh string) string {
 	}
 	return en
 }
-
-// Is reports whether the current language is l.
-func Is(l Lang) bool { return Current() == l }

@@ -27,9 +27,6 @@ import (
 // print and label through it.
 func T(en, zh string) string { return lang.T(en, zh) }
 
-// Chinese reports whether this is the Chinese edition.
-func Chinese() bool { return lang.Is(lang.Chinese) }
-
 // ModeEnv is the environment variable that selects the mode: "fast" or "full" (the default).
 const ModeEnv = "RNN_COURSE_MODE"
 
