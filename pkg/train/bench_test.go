@@ -16,15 +16,18 @@ import (
 // compile-ms metric. Compare runs with benchstat; see results/README.md for the commands.
 const benchB, benchD, benchH = 32, 8, 64
 
+// Each cell runs on the default path (bptt's hand-written fast path) and with Autodiff.
 var benchCells = []struct {
-	name string
-	kind recurrent.Kind
-	hand bool
+	name     string
+	kind     recurrent.Kind
+	autodiff bool
 }{
 	{"rnn", recurrent.RNNTanh, false},
 	{"lstm", recurrent.LSTM, false},
 	{"gru", recurrent.GRU, false},
-	{"lstm_hand", recurrent.LSTM, true}, // the hand-written adjoint recursion
+	{"rnn_autodiff", recurrent.RNNTanh, true},
+	{"lstm_autodiff", recurrent.LSTM, true},
+	{"gru_autodiff", recurrent.GRU, true},
 }
 
 var benchTs = []int{16, 64, 256, 1024}
@@ -42,14 +45,14 @@ func benchBatch(T int) (x, y *tensors.Tensor) {
 	return tensors.FromFlatDataAndDimensions(xs, benchB, T, benchD), tensors.FromFlatDataAndDimensions(ys, benchB, T, 1)
 }
 
-func benchTrainer(b *testing.B, kind recurrent.Kind, hand bool) *Trainer {
+func benchTrainer(b *testing.B, kind recurrent.Kind, autodiff bool) *Trainer {
 	m, err := NewModel(ModelConfig{
 		Kind: CellKind(kind), InputSize: benchD, HiddenSize: benchH, NumLayers: 1, DType: dtypes.Float32,
 		OutputSize: 1, Loss: MSE}, 1)
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr, err := New(testBackend(b), m, Config{Optimizer: Adam, LearningRate: 1e-3, HandWritten: hand})
+	tr, err := New(testBackend(b), m, Config{Optimizer: Adam, LearningRate: 1e-3, Autodiff: autodiff})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -61,7 +64,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	for _, c := range benchCells {
 		for _, T := range benchTs {
 			b.Run(fmt.Sprintf("cell=%s/T=%d", c.name, T), func(b *testing.B) {
-				tr := benchTrainer(b, c.kind, c.hand)
+				tr := benchTrainer(b, c.kind, c.autodiff)
 				x, y := benchBatch(T)
 				start := time.Now()
 				if err := tr.Compile(x, y); err != nil {
@@ -84,7 +87,7 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 }
 
-// BenchmarkForward times the forward pass alone (no gradient).
+// BenchmarkForward times the forward pass alone (no gradient: the Predictor's graph).
 func BenchmarkForward(b *testing.B) {
 	for _, c := range benchCells[:3] {
 		for _, T := range benchTs {

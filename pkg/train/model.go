@@ -164,19 +164,6 @@ func (c ModelConfig) input(x *Node) *Node {
 	return x
 }
 
-// classicGraph is forwardGraph for the classic cells, also returning the per-layer traces that
-// the hand-written adjoint of package bptt differentiates.
-func (c ModelConfig) classicGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node, traces []*recurrent.Trace) {
-	n := c.numCellParams()
-	x = c.input(x)
-	out, hn, cn, traces = recurrent.Forward(recurrent.Kind(c.Kind), params[:n], x, h0, c0)
-	if c.Loss == MSELast {
-		top := traces[len(traces)-1]
-		out = top.H[len(top.H)-1] // [B, H]
-	}
-	return c.readout(params[n], params[n+1], out), hn, cn, out, traces
-}
-
 // readout applies the linear readout to its input: every step's output [B, T, H] -> [B, T, O],
 // or for MSELast the last state [B, H] -> [B, O].
 func (c ModelConfig) readout(wo, bo, in *Node) (pred *Node) {
@@ -188,27 +175,20 @@ func (c ModelConfig) readout(wo, bo, in *Node) (pred *Node) {
 	return Add(pred, BroadcastToDims(Reshape(bo, 1, 1, c.OutputSize), B, T, c.OutputSize)) // [B, T, O]
 }
 
-// fastLSTM reports whether the hand-written backward can use bptt's features-by-batch LSTM
-// (one classic LSTM layer, any loss), which is faster on the Go backend.
-func (c ModelConfig) fastLSTM() bool {
-	return c.Kind == LSTM && c.NumLayers == 1
-}
-
-// fastLSTMGraph is forwardGraph for fastLSTM models: the forward pass of bptt.FastLSTMForward,
-// whose trace bptt.FastLSTMGrads differentiates by hand.
-func (c ModelConfig) fastLSTMGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node, tr *bptt.FastLSTMTrace) {
-	x = c.input(x)
-	p := recurrent.LayerParams{WIH: params[0], WHH: params[1], BIH: params[2], BHH: params[3]}
-	tr = bptt.FastLSTMForward(p, x, Squeeze(h0, 0), Squeeze(c0, 0))
-	hT := Transpose(tr.Hs[len(tr.Hs)-1], 0, 1)             // [B, H]
-	hn = ExpandAxes(hT, 0)                                 // [1, B, H]
-	cn = ExpandAxes(Transpose(tr.C[len(tr.C)-1], 0, 1), 0) // [1, B, H]
+// fastGraph is forwardGraph for the classic cells on the fast path of package bptt: the
+// features-by-batch forward pass (bptt.FastForward), whose trace bptt.FastGrads differentiates
+// by hand. out is what the readout reads: [B, T, H], or for MSELast the top layer's h_T [B, H].
+func (c ModelConfig) fastGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node, st *bptt.FastStack) {
+	n := c.numCellParams()
+	st = bptt.FastForward(recurrent.Kind(c.Kind), params[:n], c.input(x), h0, c0)
+	hn, cn = st.Final() // [L, B, H]
 	if c.Loss == MSELast {
-		// The readout reads h_T only, so the hand-written backward starts from ∂L/∂h_T [B, H].
-		return c.readout(params[4], params[5], hT), hn, cn, hT, tr
+		top := st.Layers[len(st.Layers)-1]
+		out = Transpose(top.Hs[top.T-1], 0, 1) // [B, H]
+	} else {
+		out = st.Out() // [B, T, H]
 	}
-	out = tr.Out() // [B, T, H]
-	return c.readout(params[4], params[5], out), hn, cn, out, tr
+	return c.readout(params[n], params[n+1], out), hn, cn, out, st
 }
 
 // lossGraph is the mean loss of predictions against targets.

@@ -60,45 +60,6 @@ func TestTrainingReducesLoss(t *testing.T) {
 	}
 }
 
-// TestHandWrittenMatchesAutodiffStep: one SGD step with the hand-written adjoint gives the
-// same parameters as one with autodiff (float64, 2 layers, TBPTT chunks and loss at the last step).
-func TestHandWrittenMatchesAutodiffStep(t *testing.T) {
-	b := testBackend(t)
-	for _, loss := range []LossKind{MSE, MSELast} {
-		for _, kind := range []recurrent.Kind{recurrent.RNNTanh, recurrent.LSTM} {
-			mc := ModelConfig{Kind: CellKind(kind), InputSize: 2, HiddenSize: 5, NumLayers: 2, DType: dtypes.Float64,
-				OutputSize: 1, Loss: loss}
-			run := func(hand bool) []*tensors.Tensor {
-				m, err := NewModel(mc, 3)
-				require.NoError(t, err)
-				tr, err := New(b, m, Config{Optimizer: SGD, LearningRate: 0.1, HandWritten: hand, TBPTT: 4})
-				require.NoError(t, err)
-				task, err := tasks.NewAdding(10, 5)
-				require.NoError(t, err)
-				xs, ys, err := task.BatchAt(0, 3)
-				require.NoError(t, err)
-				x := tensors.FromFlatDataAndDimensions(to64(xs), 3, 10, 2)
-				var y *tensors.Tensor
-				if loss == MSELast {
-					y = tensors.FromFlatDataAndDimensions(to64(ys), 3, 1)
-				} else {
-					y = tensors.FromFlatDataAndDimensions(to64(xs[:30]), 3, 10, 1) // any per-step target
-				}
-				_, err = tr.Step(x, y)
-				require.NoError(t, err)
-				return m.Params()
-			}
-			auto, hand := run(false), run(true)
-			for i := range auto {
-				a, h := tensors.MustCopyFlatData[float64](auto[i]), tensors.MustCopyFlatData[float64](hand[i])
-				for j := range a {
-					require.InDelta(t, a[j], h[j], 1e-12, "%s/%s param %d", kind, loss, i)
-				}
-			}
-		}
-	}
-}
-
 func to64(v []float32) []float64 {
 	out := make([]float64, len(v))
 	for i := range v {
@@ -213,7 +174,7 @@ func TestInvalidTrainingInput(t *testing.T) {
 		"zero lr":       {Optimizer: Adam},
 		"negative clip": {Optimizer: Adam, LearningRate: 0.1, ClipNorm: -1},
 		"negative k":    {Optimizer: Adam, LearningRate: 0.1, TBPTT: -1},
-		"hand gru":      {Optimizer: Adam, LearningRate: 0.1, HandWritten: true},
+		"hand+autodiff": {Optimizer: Adam, LearningRate: 0.1, HandWritten: true, Autodiff: true},
 		"momentum 1":    {Optimizer: SGD, LearningRate: 0.1, Momentum: 1},
 	} {
 		_, err := New(b, m, cfg)
@@ -229,50 +190,61 @@ func TestInvalidTrainingInput(t *testing.T) {
 	require.ErrorContains(t, err, "unknown loss")
 }
 
-// TestFastLSTMStepMatchesAutodiff: a one-layer LSTM (loss on every step or on the last) takes bptt's
-// features-by-batch fast path when HandWritten is set; one SGD step (2 TBPTT chunks, so a
-// carried state too) must give the same parameters as autodiff.
-func TestFastLSTMStepMatchesAutodiff(t *testing.T) {
+// TestFastStepMatchesAutodiff: the classic cells train on bptt's hand-written fast path by
+// default; one SGD step (2 TBPTT chunks, so a carried state too) must give the same parameters
+// as with Autodiff, for every classic cell, 1 and 2 layers and every loss (float64).
+func TestFastStepMatchesAutodiff(t *testing.T) {
 	b := testBackend(t)
-	for _, loss := range []LossKind{MSE, MSELast, CrossEntropy} {
-		D, O := 2, 1
-		if loss == CrossEntropy {
-			D, O = 5, 5
-		}
-		mc := ModelConfig{Kind: LSTM, InputSize: D, HiddenSize: 6, NumLayers: 1, DType: dtypes.Float64,
-			OutputSize: O, Loss: loss}
-		require.True(t, mc.fastLSTM())
-		run := func(hand bool) []*tensors.Tensor {
-			m, err := NewModel(mc, 3)
-			require.NoError(t, err)
-			tr, err := New(b, m, Config{Optimizer: SGD, LearningRate: 0.1, HandWritten: hand, TBPTT: 5})
-			require.NoError(t, err)
-			var x, y *tensors.Tensor
-			if loss == CrossEntropy {
-				ids := make([]int32, 3*10)
-				for i := range ids {
-					ids[i] = int32((i * 7) % D)
+	for _, kind := range recurrent.Kinds {
+		for _, layers := range []int{1, 2} {
+			for _, loss := range []LossKind{MSE, MSELast, CrossEntropy} {
+				D, O := 2, 1
+				if loss == CrossEntropy {
+					D, O = 5, 5
 				}
-				x, y = tensors.FromFlatDataAndDimensions(ids, 3, 10), tensors.FromFlatDataAndDimensions(append(ids[1:], 0), 3, 10)
-			} else {
-				v := make([]float64, 3*10*D)
-				for i := range v {
-					v[i] = float64((i*37)%11)/11 - 0.5
+				mc := ModelConfig{Kind: CellKind(kind), InputSize: D, HiddenSize: 6, NumLayers: layers,
+					DType: dtypes.Float64, OutputSize: O, Loss: loss}
+				run := func(autodiff bool) []*tensors.Tensor {
+					m, err := NewModel(mc, 3)
+					require.NoError(t, err)
+					cfg := Config{Optimizer: SGD, LearningRate: 0.1, Autodiff: autodiff, TBPTT: 5}
+					require.Equal(t, !autodiff, cfg.handWritten(mc))
+					tr, err := New(b, m, cfg)
+					require.NoError(t, err)
+					var x, y *tensors.Tensor
+					if loss == CrossEntropy {
+						ids := make([]int32, 3*10)
+						for i := range ids {
+							ids[i] = int32((i * 7) % D)
+						}
+						x, y = tensors.FromFlatDataAndDimensions(ids, 3, 10), tensors.FromFlatDataAndDimensions(append(ids[1:], 0), 3, 10)
+					} else {
+						v := make([]float64, 3*10*D)
+						for i := range v {
+							v[i] = float64((i*37)%11)/11 - 0.5
+						}
+						x, y = tensors.FromFlatDataAndDimensions(v, 3, 10, D), tensors.FromFlatDataAndDimensions(v[:30], 3, 10, 1)
+						if loss == MSELast {
+							y = tensors.FromFlatDataAndDimensions(v[:3], 3, 1)
+						}
+					}
+					_, err = tr.Step(x, y)
+					require.NoError(t, err)
+					return m.Params()
 				}
-				x, y = tensors.FromFlatDataAndDimensions(v, 3, 10, D), tensors.FromFlatDataAndDimensions(v[:30], 3, 10, 1)
-				if loss == MSELast {
-					y = tensors.FromFlatDataAndDimensions(v[:3], 3, 1)
+				auto, fast := run(true), run(false)
+				changed := false
+				init, err := NewModel(mc, 3)
+				require.NoError(t, err)
+				for i := range auto {
+					a, f := tensors.MustCopyFlatData[float64](auto[i]), tensors.MustCopyFlatData[float64](fast[i])
+					p0 := tensors.MustCopyFlatData[float64](init.Params()[i])
+					for j := range a {
+						require.InDelta(t, a[j], f[j], 1e-12, "%s/L=%d/%s param %d", kind, layers, loss, i)
+						changed = changed || a[j] != p0[j]
+					}
 				}
-			}
-			_, err = tr.Step(x, y)
-			require.NoError(t, err)
-			return m.Params()
-		}
-		auto, hand := run(false), run(true)
-		for i := range auto {
-			a, h := tensors.MustCopyFlatData[float64](auto[i]), tensors.MustCopyFlatData[float64](hand[i])
-			for j := range a {
-				require.InDelta(t, a[j], h[j], 1e-12, "%s param %d", loss, i)
+				require.True(t, changed, "%s/L=%d/%s: the step changed no parameter", kind, layers, loss)
 			}
 		}
 	}

@@ -9,7 +9,6 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/bptt"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
 
 // Config of a training run (the model has its own ModelConfig).
@@ -24,10 +23,16 @@ type Config struct {
 	// steps, one update per chunk, the state carried to the next chunk without gradient.
 	// 0 means full BPTT (one update per sequence).
 	TBPTT int
-	// HandWritten uses the explicit adjoint recursion of package bptt instead of autodiff
-	// (vanilla RNNs and LSTM only). A one-layer LSTM runs bptt's features-by-batch fast path
-	// (FastLSTMForward/FastLSTMGrads), the fastest train step on the Go backend.
+	// The gradients of the classic cells (RNN, LSTM, GRU; any number of layers) come by default
+	// from the hand-written adjoint recursion of package bptt on its features-by-batch fast path
+	// (bptt.FastForward, bptt.FastGrads), the fastest train step on the pure-Go backend; it
+	// equals autodiff to rounding. The parallel cells (mingru, minlstm) use autodiff.
+	//
+	// HandWritten insists on the hand-written path: the configuration is refused for a cell
+	// that has none. Autodiff forces GoMLX's reverse-mode autodiff through the unrolled graph
+	// (what the fast path is checked against). At most one of them may be set.
 	HandWritten bool
+	Autodiff    bool `json:",omitempty"`
 }
 
 // Validate says what is wrong with a training configuration.
@@ -59,13 +64,14 @@ func (c Config) Validate(m ModelConfig) error {
 	if c.HandWritten && m.Kind.Parallel() {
 		return fmt.Errorf("train: the hand-written adjoint is for classic cells, not the %s cell", m.Kind)
 	}
-	if c.HandWritten {
-		if err := bptt.Supported(recurrent.Kind(m.Kind)); err != nil {
-			return err
-		}
+	if c.HandWritten && c.Autodiff {
+		return fmt.Errorf("train: HandWritten and Autodiff both set: choose one way to compute gradients (or neither, for the default)")
 	}
 	return nil
 }
+
+// handWritten reports whether training m takes the hand-written fast path.
+func (c Config) handWritten(m ModelConfig) bool { return !c.Autodiff && !m.Kind.Parallel() }
 
 // Stats of one Step.
 type Stats struct {
@@ -126,19 +132,14 @@ func New(b compute.Backend, m *Model, cfg Config) (*Trainer, error) {
 		var pred, hn, cn, loss *Node
 		var grads []*Node
 		switch {
-		case cfg.HandWritten && mc.fastLSTM():
+		case cfg.handWritten(mc):
 			var out *Node
-			var tr *bptt.FastLSTMTrace
-			pred, hn, cn, out, tr = mc.fastLSTMGraph(params, in.X, in.H, in.C)
+			var st *bptt.FastStack
+			pred, hn, cn, out, st = mc.fastGraph(params, in.X, in.H, in.C)
 			loss = mc.lossGraph(pred, in.Y)
-			g := Gradient(loss, out, params[4], params[5]) // the readout, by autodiff
-			grads = append(bptt.FastLSTMGrads(tr, g[0]), g[1], g[2])
-		case cfg.HandWritten:
-			var out *Node
-			var traces []*recurrent.Trace
-			pred, hn, cn, out, traces = mc.classicGraph(params, in.X, in.H, in.C)
-			loss = mc.lossGraph(pred, in.Y)
-			grads = handWrittenGrads(mc, params, loss, out, traces)
+			n := mc.numCellParams()
+			g := Gradient(loss, out, params[n], params[n+1]) // ∂L/∂out and the readout's, by autodiff
+			grads = append(bptt.FastGrads(st, g[0]), g[1], g[2])
 		default:
 			pred, hn, cn, _ = mc.forwardGraph(params, in.X, in.H, in.C)
 			loss = mc.lossGraph(pred, in.Y)
@@ -148,24 +149,6 @@ func New(b compute.Backend, m *Model, cfg Config) (*Trainer, error) {
 		return pack(t.trainOut, graphIO[*Node]{Params: newParams, State: newState, Loss: loss, Norm: norm, H: hn, C: cn})
 	})
 	return t, err
-}
-
-// handWrittenGrads gets ∂L/∂h_t of the top layer and the readout gradients by autodiff of the
-// (non-recurrent) loss, then runs the explicit adjoint recursion through the recurrent layers.
-func handWrittenGrads(mc ModelConfig, params []*Node, loss, out *Node, traces []*recurrent.Trace) []*Node {
-	n := mc.numCellParams()
-	g := Gradient(loss, out, params[n], params[n+1])
-	dOut, dWo, dBo := g[0], g[1], g[2]
-	T := len(traces[0].H)
-	var dH []*Node
-	if mc.Loss == MSELast {
-		dH = make([]*Node, T)
-		dH[T-1] = dOut // out is h_T of the top layer
-	} else {
-		dH = recurrent.SplitTime(dOut, 1)
-	}
-	wg, _, _, _ := bptt.StackAdjoint(traces, params[:n], dH, nil, nil)
-	return append(wg, dWo, dBo)
 }
 
 // Steps returns the number of parameter updates done so far.
