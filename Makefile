@@ -2,13 +2,16 @@
 SHELL := bash
 GOBIN_DIR := $(shell go env GOPATH | cut -d: -f1)/bin
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
+# The Go build and run settings of the course (scripts/build.env), for every command below.
+include scripts/build.env
+export GOEXPERIMENT GODEBUG
 # Tools installed by setup (gonb, goimports, gopls) live in GOBIN_DIR.
 export PATH := $(GOBIN_DIR):$(PATH)
 
-.PHONY: help course screenshots setup notebooks notebooks-fast jupyter test test-go lint browser-test device-bundle device-dry-run
+.PHONY: help course screenshots setup notebooks notebooks-fast jupyter test test-go lint browser-test device-bundle device-dry-run bench
 
 help: ## list the targets and what they do
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):[^#]*## /\1\t/' | awk -F'\t' '{ printf "  %-16s %s\n", $$1, $$2 }'
+	@grep -hE '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -E 's/^([a-z-]+):[^#]*## /\1\t/' | awk -F'\t' '{ printf "  %-16s %s\n", $$1, $$2 }'
 
 course: notebooks ## the main job: set-up, execute every notebook of both editions (full mode) into build/notebooks, screenshot them
 	tests/browser/run.sh --html-only --no-self-test
@@ -36,11 +39,15 @@ browser-test: setup ## notebooks run in headless Chromium through the Jupyter UI
 lint: ## gofmt, go vet, shellcheck and the Markdown link check must be clean
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	go vet ./...
-	shellcheck scripts/*.sh scripts/device/*.sh .ci/run tests/browser/run.sh
+	shellcheck scripts/*.sh scripts/device/*.sh scripts/bench/*.sh .ci/run tests/browser/run.sh
 	go run ./tools/linkcheck
 
 test-go: ## every Go test, including the slow ones skipped by -short
 	go test -count=1 -timeout 40m ./...
+
+bench: ## train-step benchmarks side by side (Go course and plain builds, PyTorch 1 and 2 threads) into results/bench/ (~8 min, quiet machine)
+	scripts/setup.sh --with-pytorch
+	scripts/bench/train_step.sh results/bench
 
 device-bundle: ## build .device/: everything the GPU run needs (Go binary checked with ldd, scripts, parity cases)
 	scripts/device/bundle.sh .device

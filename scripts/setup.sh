@@ -5,9 +5,9 @@
 #   - Debian packages for Jupyter (nbconvert, kernelspec tooling, the classic notebook server);
 #   - goimports, gopls, actionlint and the GoNB kernel at the versions pinned in
 #     scripts/versions.env, into BIN_DIR (default: $(go env GOPATH)/bin);
-#   - the GoNB Jupyter kernel registration (honours JUPYTER_DATA_DIR).
+#   - the GoNB Jupyter kernel registration (honours JUPYTER_DATA_DIR), with the course's Go
+#     build and run settings of scripts/build.env in the kernel's environment.
 # Usage: scripts/setup.sh [--with-pytorch] [--with-browser] [--no-apt] [--no-ci-tools] [--bin-dir DIR]
-# Usage: scripts/setup.sh [--with-pytorch] [--with-browser] [--no-apt] [--bin-dir DIR]
 #   --with-pytorch  also install python3-torch, libopenblas0-pthread, python3-numpy (baselines)
 #   --with-browser  also install chromium (headless rendering, tests/browser), fonts-noto-cjk (the
 #                   Chinese edition's characters), and nodejs and npm when there is no node/npm on PATH
@@ -34,7 +34,7 @@ while [[ $# -gt 0 ]]; do
     --no-ci-tools) with_ci_tools=0 ;;
     --bin-dir) BIN_DIR="${2:?--bin-dir needs a directory}"; shift ;;
     --bin-dir=*) BIN_DIR="${1#--bin-dir=}" ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "setup.sh: unknown argument: $1 (see --help)" >&2; exit 2 ;;
   esac
   shift
@@ -208,6 +208,31 @@ else
 fi
 spec_dir="$(jupyter kernelspec list | awk '$1 == "gonb" { print $2 }')"
 [[ -n "${spec_dir}" ]] || die "jupyter kernelspec list does not show the gonb kernel"
+
+# The kernel's environment gets scripts/build.env (GOEXPERIMENT, GODEBUG): GoNB builds and runs
+# every cell with it, as `make` does for the tests.
+kernel_env="$(grep -E '^[A-Z_]+=' "${SCRIPT_DIR}/build.env")"
+if env_state="$(KERNEL_ENV="${kernel_env}" python3 - "${spec_dir}/kernel.json" <<'PY'
+import json, os, sys
+path = sys.argv[1]
+with open(path) as f:
+    spec = json.load(f)
+want = dict(line.split("=", 1) for line in os.environ["KERNEL_ENV"].splitlines())
+env = spec.get("env") or {}
+if all(env.get(k) == v for k, v in want.items()):
+    print("ok")
+else:
+    env.update(want)
+    spec["env"] = env
+    with open(path, "w") as f:
+        json.dump(spec, f, separators=(",", ":"))
+    print("written")
+PY
+)"; then
+  if [[ ${env_state} == ok ]]; then ok_list+=("kernel-env"); else done_list+=("kernel-env"); fi
+else
+  die "could not write the build settings (scripts/build.env) into ${spec_dir}/kernel.json"
+fi
 
 # ---------------------------------------------------------------------------------------------
 log "already present: ${ok_list[*]:-nothing}"

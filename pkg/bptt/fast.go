@@ -36,6 +36,23 @@ import (
 // is several times cheaper per element than its Logistic (which calls math.Exp in float64).
 var fastSigmoidViaTanh = true
 
+// fastClearUpper passes each per-step matmul result through clearUpper.
+var fastClearUpper = true
+
+// clearUpper returns x through a Concatenate with an empty operand: a copy of x (Go's memmove,
+// which for more than 2 KiB ends with VZEROUPPER). The AVX-512/AVX2 matmul kernels of the
+// pure-Go backend's SIMD build leave the upper halves of the vector registers dirty, and until
+// something clears them, every scalar SSE instruction that follows is slower: math.Tanh took
+// about 2.3x longer, the element-wise loops up to 2.7x (docs/notes/simd.md).
+func clearUpper(x *Node) *Node {
+	if !fastClearUpper {
+		return x
+	}
+	dims := x.Shape().Clone().Dimensions
+	dims[0] = 0
+	return Concatenate([]*Node{x, Zeros(x.Graph(), shapes.Make(x.DType(), dims...))}, 0)
+}
+
 // FastLayerTrace holds one layer's per-step values, all [rows, B].
 type FastLayerTrace struct {
 	Kind       recurrent.Kind
@@ -122,8 +139,12 @@ func FastLayerForward(kind recurrent.Kind, p recurrent.LayerParams, xs []*Node, 
 	}
 	tr.H0, tr.C0 = h, c
 	for t := range T {
-		z := Concatenate([]*Node{xs[t], ones, h}, 0)                                        // [K, B]
-		a := func(k int) *Node { return DotGeneral(w[k], []int{1}, nil, z, []int{0}, nil) } // [H, B]
+		z := Concatenate([]*Node{xs[t], ones, h}, 0) // [K, B]
+		var pre [4]*Node
+		for k := range w { // [H, B] each, computed before any activation
+			pre[k] = clearUpper(DotGeneral(w[k], []int{1}, nil, z, []int{0}, nil))
+		}
+		a := func(k int) *Node { return pre[k] }
 		var acts []*Node
 		switch kind {
 		case recurrent.RNNTanh:
@@ -223,7 +244,7 @@ func FastLayerGrads(tr *FastLayerTrace, dH []*Node, wantDX bool) (grads []*Node,
 			dA[t] = Concatenate(blocks, 0) // [P·H, B]
 		}
 		if t > 0 {
-			back = DotGeneral(wHT, []int{1}, nil, dA[t], []int{0}, nil) // [H, B]
+			back = clearUpper(DotGeneral(wHT, []int{1}, nil, dA[t], []int{0}, nil)) // [H, B]
 			if direct != nil {
 				back = Add(back, direct)
 			}
@@ -233,11 +254,11 @@ func FastLayerGrads(tr *FastLayerTrace, dH []*Node, wantDX bool) (grads []*Node,
 		wXT := Transpose(SliceAxis(tr.W, 1, AxisRange(0, D)), 0, 1) // [D, P·H]
 		dX = make([]*Node, T)
 		for t := range T {
-			dX[t] = DotGeneral(wXT, []int{1}, nil, dA[t], []int{0}, nil) // [D, B]
+			dX[t] = clearUpper(DotGeneral(wXT, []int{1}, nil, dA[t], []int{0}, nil)) // [D, B]
 		}
 	}
 	// All weight gradients at once: [P·H, T·B] x [K, T·B], contracting the last axis of both.
-	dW := DotGeneral(Concatenate(dA, 1), []int{1}, nil, Concatenate(tr.Z, 1), []int{1}, nil) // [P·H, K]
+	dW := clearUpper(DotGeneral(Concatenate(dA, 1), []int{1}, nil, Concatenate(tr.Z, 1), []int{1}, nil)) // [P·H, K]
 	cols := func(rows *Node) (wih, b, whh *Node) {
 		return SliceAxis(rows, 1, AxisRange(0, D)), Reshape(SliceAxis(rows, 1, AxisElem(D)), rows.Shape().Dim(0)),
 			SliceAxis(rows, 1, AxisRange(D+1, D+1+H))

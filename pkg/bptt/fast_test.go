@@ -139,7 +139,7 @@ func TestFastGradsShape(t *testing.T) {
 // float32, a gradient arriving at every h_t.
 const fastBenchB, fastBenchD, fastBenchH, fastBenchT = 32, 8, 64, 256
 
-var fastBenchVariants = []string{"autodiff", "adjoint", "fast", "fast_logistic"}
+var fastBenchVariants = []string{"autodiff", "adjoint", "fast", "fast_logistic", "fast_dirty"}
 
 // fastBenchGraph builds a train-step-like forward + backward; each variant returns the weight
 // gradients and the sum of the output sequence:
@@ -147,12 +147,14 @@ var fastBenchVariants = []string{"autodiff", "adjoint", "fast", "fast_logistic"}
 //	autodiff:      recurrent.Forward + reverse-mode autodiff;
 //	adjoint:       recurrent.Forward + the [B, H]-layout hand-written Adjoint (RNN, LSTM);
 //	fast:          FastForward + FastGrads;
-//	fast_logistic: the same with Sigmoid instead of (1 + tanh(a/2)) / 2 (fastSigmoidViaTanh off).
+//	fast_logistic: the same with Sigmoid instead of (1 + tanh(a/2)) / 2 (fastSigmoidViaTanh off);
+//	fast_dirty:    the same without clearUpper after the per-step matmuls (fastClearUpper off).
 func fastBenchGraph(kind recurrent.Kind, variant string) func(in []*Node) []*Node {
 	return func(in []*Node) []*Node {
 		params, x, g := in[:4], in[4], in[5]
 		fastSigmoidViaTanh = variant != "fast_logistic"
-		defer func() { fastSigmoidViaTanh = true }()
+		fastClearUpper = variant != "fast_dirty"
+		defer func() { fastSigmoidViaTanh, fastClearUpper = true, true }()
 		switch variant {
 		case "autodiff":
 			out, _, _, _ := recurrent.Forward(kind, params, x, nil, nil)

@@ -86,9 +86,14 @@ func CPUModel() string {
 	return runtime.GOARCH
 }
 
-// Machine describes this machine in one line, for figure notes.
+// Machine describes this machine and the Go build in one line, for figure notes: the CPU, its
+// cores and the Go version, with "+simd" when built with GOEXPERIMENT=simd (backend.SIMD).
 func Machine() string {
-	return fmt.Sprintf(T("%s, %d cores, %s", "%s，%d 核，%s"), CPUModel(), runtime.NumCPU(), runtime.Version())
+	build := runtime.Version()
+	if backend.SIMD {
+		build += "+simd"
+	}
+	return fmt.Sprintf(T("%s, %d cores, %s", "%s，%d 核，%s"), CPUModel(), runtime.NumCPU(), build)
 }
 
 // Start prints the banner of a notebook (mode, backend and why, machine) and returns the backend.

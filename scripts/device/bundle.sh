@@ -3,6 +3,8 @@
 #   rnnbench        the Go measurements (cmd/rnnbench), cgo on, stripped; checked with ldd to
 #                   need nothing beyond glibc, so it runs on any current x86-64 Linux;
 #   run.sh          the run itself (scripts/device/run.sh);
+#   build.env       the course's Go build and run settings (scripts/build.env): rnnbench is built
+#                   with them, and run.sh exports them;
 #   bench_torch.py  the PyTorch reference timings;
 #   parity/         the PyTorch parity cases (pkg/recurrent/testdata/pytorch).
 # The bundle must stay under 64 MiB (what the device machine accepts beside the work tree).
@@ -14,8 +16,12 @@ out="${1:-.device}"
 limit_mib=64
 mkdir -p "${out}"
 rm -rf "${out:?}/parity"
+set -a # the course's build settings (GOEXPERIMENT, GODEBUG), as make sets them
+# shellcheck source=../build.env
+. scripts/build.env
+set +a
 CGO_ENABLED=1 go build -trimpath -ldflags='-s -w' -o "${out}/rnnbench" ./cmd/rnnbench
-cp scripts/device/run.sh scripts/device/bench_torch.py "${out}/"
+cp scripts/device/run.sh scripts/device/bench_torch.py scripts/build.env "${out}/"
 mkdir -p "${out}/parity"
 cp pkg/recurrent/testdata/pytorch/*.npz "${out}/parity/"
 

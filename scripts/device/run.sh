@@ -43,6 +43,12 @@ if [[ ! -x "${bench}" ]]; then
   echo "run.sh: no ${bench}: build the bundle first with 'make device-bundle' (or set DEVICE_BUNDLE)" >&2
   exit 2
 fi
+if [[ -f "${bundle}/build.env" ]]; then # the run-time settings rnnbench was built for (GODEBUG)
+  set -a
+  # shellcheck source=../build.env
+  . "${bundle}/build.env"
+  set +a
+fi
 torch_py="${bundle}/bench_torch.py"
 [[ -f "${torch_py}" ]] || torch_py="${here}/bench_torch.py"
 parity_dir="${bundle}/parity"

@@ -23,6 +23,7 @@ var update = flag.Bool("update", false, "rewrite the version table of docker/REA
 // Files, relative to the repository root.
 const (
 	versionsEnv  = "scripts/versions.env"
+	buildEnv     = "scripts/build.env"
 	dockerfile   = "docker/Dockerfile"
 	dockerReadme = "docker/README.md"
 	workflowsDir = ".github/workflows"
@@ -259,6 +260,48 @@ func TestDockerfilePins(t *testing.T) {
 	}
 	if len(globalArgs) == 0 {
 		t.Errorf("%s: no ARG before the first FROM", dockerfile)
+	}
+}
+
+// TestDockerfileBuildEnv: the image builds and runs Go with scripts/build.env's settings (its
+// ENV), and setup.sh, which writes them into the kernel's environment, finds the file there.
+func TestDockerfileBuildEnv(t *testing.T) {
+	var want []Pin
+	for n, line := range strings.Split(readFile(t, buildEnv), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		k, v, ok := strings.Cut(line, "=")
+		if !ok || k == "" || strings.ContainsAny(line, " \"'$") {
+			t.Fatalf("%s:%d: %q is not KEY=VALUE (no spaces, quotes or $)", buildEnv, n+1, line)
+		}
+		want = append(want, Pin{Key: k, Value: v, Line: n + 1})
+	}
+	if len(want) == 0 {
+		t.Fatalf("%s sets nothing", buildEnv)
+	}
+	env := map[string]string{}
+	copied := false
+	for _, in := range parseDockerfile(t) {
+		switch in.Cmd {
+		case "ENV":
+			for _, kv := range envPairs(in.Args) {
+				env[kv[0]] = kv[1]
+			}
+		case "COPY":
+			if strings.Contains(in.Args, "scripts/setup.sh") && strings.Contains(in.Args, buildEnv) {
+				copied = true
+			}
+		}
+	}
+	for _, p := range want {
+		if got, ok := env[p.Key]; !ok || got != p.Value {
+			t.Errorf("%s: ENV %s=%q, but %s has %s=%s", dockerfile, p.Key, got, buildEnv, p.Key, p.Value)
+		}
+	}
+	if !copied {
+		t.Errorf("%s: the COPY of scripts/setup.sh must also copy %s (setup.sh reads it)", dockerfile, buildEnv)
 	}
 }
 
