@@ -87,13 +87,9 @@ func CPUModel() string {
 }
 
 // Machine describes this machine and the Go build in one line, for figure notes: the CPU, its
-// cores and the Go version, with "+simd" when built with GOEXPERIMENT=simd (backend.SIMD).
+// cores and the Go version (runtime.Version, "go1.26.8-X:simd" in the course's SIMD build).
 func Machine() string {
-	build := runtime.Version()
-	if backend.SIMD {
-		build += "+simd"
-	}
-	return fmt.Sprintf(T("%s, %d cores, %s", "%s，%d 核，%s"), CPUModel(), runtime.NumCPU(), build)
+	return fmt.Sprintf(T("%s, %d cores, %s", "%s，%d 核，%s"), CPUModel(), runtime.NumCPU(), runtime.Version())
 }
 
 // Start prints the banner of a notebook (mode, backend and why, machine) and returns the backend.
