@@ -14,6 +14,10 @@
 # into DIR/<name>.html, then tools/nbcheck on the executed notebook (nbconvert misses failing `!cmd`
 # cells, for instance). The full nbconvert/kernel log is DIR/<name>.log. Exits non-zero if any
 # notebook failed.
+#
+# The notebooks of one run share DIR/shared/ (RNN_COURSE_SHARED_DIR, emptied first): a long cell
+# wrapped in notebook.Shared computes once, in the first edition that runs it (English), and the
+# other edition reads the result back and says so (see pkg/notebook/shared.go).
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -56,6 +60,9 @@ fi
 
 if [[ "${mode}" == "fast" ]]; then timeout="${NB_CELL_TIMEOUT:-900}"; else timeout="${NB_CELL_TIMEOUT:-3600}"; fi
 export RNN_COURSE_MODE="${mode}"
+export RNN_COURSE_SHARED_DIR="${out_dir}/shared"
+rm -rf "${RNN_COURSE_SHARED_DIR}"
+mkdir -p "${RNN_COURSE_SHARED_DIR}"
 export PYDEVD_DISABLE_FILE_VALIDATION=1 # silence debugpy warnings from Jupyter's Python tools
 # The GoNB kernel needs goimports (and gopls) on PATH: scripts/setup.sh puts them in GOPATH/bin.
 if ! command -v goimports >/dev/null 2>&1; then
