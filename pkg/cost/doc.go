@@ -35,7 +35,7 @@
 //	                 Depth per step (arithmetic ops on the h_{t-1} → h_t chain):
 //	                 rnn: DotGeneral → Add → Tanh = 3; lstm: 7; gru: 8. Exact depths
 //	                 (TestDepthRecurrent): fwd rnn 3T+7, lstm 7T+7, gru 8T+7;
-//	                 fwdbwd rnn 6T+7, lstm 16T+7, gru 15T+8.
+//	                 fwdbwd rnn 6T+6, lstm 14T+8, gru 14T+8.
 //	attention        causal self-attention, one head: Q, K, V = x W^T + b;
 //	attention4       A = softmax(Q K^T / sqrt(d) + M) V with M_ij = 0 for j ≤ i, -1e9 above;
 //	                 out = A W_o^T + b_o. Four heads split H into 4 blocks of d = H/4.

@@ -30,18 +30,17 @@ func SplitParams(params []*Node) []LayerParams {
 // The recurrent blocks are transposed once, to W_hk^T [H_in, H_out], so that the per-step
 // matmul h [B, H] x W^T [H, H] has its contraction axis last in h and first in W^T: the
 // layout the Go backend's small-matmul kernels run fastest (measured: 1.1x without SIMD,
-// 2.7x with GOEXPERIMENT=simd, against contracting the last axis of both).
+// 2.7x with GOEXPERIMENT=simd, against contracting the last axis of both). Their gradients
+// use the same layout (projection, projection.go).
 type gates struct {
-	wih, whhT []*Node // G blocks of [H, D] and [H_in, H_out]
-	bih, bhh  []*Node // G blocks of [H]
+	wih      []*Node     // G blocks of [H, D]
+	bih, bhh []*Node     // G blocks of [H]
+	whh      *projection // the recurrent blocks W_hk^T [H_in, H_out], with their custom VJP
 }
 
 func splitGates(p LayerParams, G int) gates {
-	gw := gates{wih: Split(p.WIH, 0, G), bih: Split(p.BIH, 0, G), bhh: Split(p.BHH, 0, G)}
-	for _, w := range Split(p.WHH, 0, G) {
-		gw.whhT = append(gw.whhT, Transpose(w, 0, 1)) // [H_in, H_out]
-	}
-	return gw
+	return gates{wih: Split(p.WIH, 0, G), bih: Split(p.BIH, 0, G), bhh: Split(p.BHH, 0, G),
+		whh: newProjection(p.WHH, G)}
 }
 
 // Trace holds every per-step value of one layer's forward pass; the hand-written BPTT
@@ -75,11 +74,6 @@ func inputProjections(kind Kind, gw gates, x *Node) [][]*Node {
 	return perGate
 }
 
-// hiddenProjection is h W_hk^T: [B, H] x [H_in, H_out] -> [B, H_out]; whhT is the transposed block.
-func hiddenProjection(h, whhT *Node) *Node {
-	return DotGeneral(h, []int{1}, nil, whhT, []int{0}, nil)
-}
-
 // RunLayer runs one layer over the sequence x [B, T, D] from h0 (and c0 for the LSTM), each
 // [B, H], and returns the trace of every step. The sequential part is the loop over t.
 func RunLayer(kind Kind, p LayerParams, x, h0, c0 *Node) *Trace {
@@ -94,17 +88,18 @@ func RunLayer(kind Kind, p LayerParams, x, h0, c0 *Node) *Trace {
 		bhn = BroadcastToDims(ExpandAxes(gw.bhh[2], 0), h0.Shape().Dimensions...) // [B, H]
 	}
 	for t := range T { // the sequential part: step t needs h_{t-1}
+		hp := gw.whh.step(h) // G x [B, H]: h_{t-1} W_hk^T
 		switch kind {
 		case RNNTanh, RNNReLU:
-			h = rnnStep(kind, xp[0][t], h, gw.whhT[0])
+			h = rnnStep(kind, xp[0][t], hp[0])
 		case LSTM:
 			var gs []*Node
-			h, c, gs = lstmStep(xp[0][t], xp[1][t], xp[2][t], xp[3][t], h, c, gw.whhT)
+			h, c, gs = lstmStep(xp[0][t], xp[1][t], xp[2][t], xp[3][t], c, hp)
 			tr.Gates = append(tr.Gates, gs)
 			tr.C = append(tr.C, c)
 		case GRU:
 			var gs []*Node
-			h, gs = gruStep(xp[0][t], xp[1][t], xp[2][t], h, gw.whhT, bhn)
+			h, gs = gruStep(xp[0][t], xp[1][t], xp[2][t], h, hp, bhn)
 			tr.Gates = append(tr.Gates, gs)
 		default:
 			panic(fmt.Sprintf("recurrent: unknown kind %q", kind))

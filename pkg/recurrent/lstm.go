@@ -11,13 +11,13 @@ import (
 //	c' = f ⊙ c + i ⊙ g        h' = o ⊙ tanh(c')
 //
 // where xp_k = x W_ik^T + b_ik + b_hk was computed for all t at once. Every operand is [B, H];
-// whh holds the 4 blocks [H, H]. It returns h', c' and the gates [i, f, g, o].
-func lstmStep(xpi, xpf, xpg, xpo, h, c *Node, whh []*Node) (hNext, cNext *Node, gs []*Node) {
-	i := Sigmoid(Add(xpi, hiddenProjection(h, whh[0]))) // [B, H] input gate
-	f := Sigmoid(Add(xpf, hiddenProjection(h, whh[1]))) // [B, H] forget gate
-	g := Tanh(Add(xpg, hiddenProjection(h, whh[2])))    // [B, H] candidate
-	o := Sigmoid(Add(xpo, hiddenProjection(h, whh[3]))) // [B, H] output gate
-	cNext = Add(Mul(f, c), Mul(i, g))                   // [B, H]
-	hNext = Mul(o, Tanh(cNext))                         // [B, H]
+// hp holds the 4 projections h W_hk^T. It returns h', c' and the gates [i, f, g, o].
+func lstmStep(xpi, xpf, xpg, xpo, c *Node, hp []*Node) (hNext, cNext *Node, gs []*Node) {
+	i := Sigmoid(Add(xpi, hp[0]))     // [B, H] input gate
+	f := Sigmoid(Add(xpf, hp[1]))     // [B, H] forget gate
+	g := Tanh(Add(xpg, hp[2]))        // [B, H] candidate
+	o := Sigmoid(Add(xpo, hp[3]))     // [B, H] output gate
+	cNext = Add(Mul(f, c), Mul(i, g)) // [B, H]
+	hNext = Mul(o, Tanh(cNext))       // [B, H]
 	return hNext, cNext, []*Node{i, f, g, o}
 }

@@ -8,9 +8,9 @@ import (
 //
 //	h_t = act(xp_t + h_{t-1} W_hh^T),   xp_t = x_t W_ih^T + b_ih + b_hh (precomputed for all t)
 //
-// xp and h are [B, H]; whh is [H, H].
-func rnnStep(kind Kind, xp, h, whh *Node) *Node {
-	a := Add(xp, hiddenProjection(h, whh)) // [B, H] pre-activation
+// xp and hp = h_{t-1} W_hh^T are [B, H].
+func rnnStep(kind Kind, xp, hp *Node) *Node {
+	a := Add(xp, hp) // [B, H] pre-activation
 	if kind == RNNReLU {
 		return Max(a, ZerosLike(a))
 	}
