@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"testing"
@@ -270,5 +271,36 @@ func TestFastSideBySide(t *testing.T) {
 		sort.Float64s(times[i])
 		t.Logf("%-9s %-14s T=%d: min %6.1f ms, median %6.1f ms over %d rounds", kinds[i], variants[i], fastBenchT,
 			times[i][0], times[i][len(times[i])/2], rounds)
+	}
+}
+
+// TestFastPyTorchParity runs the PyTorch case files of package recurrent (every classic cell,
+// 1 and 2 layers, nonzero initial states) through the fast path in float32: outputs, final
+// states and the weight gradients of sum(out*g) must equal PyTorch's within the tolerance of
+// recurrent.TestPyTorchParity.
+func TestFastPyTorchParity(t *testing.T) {
+	b, _, err := backend.New()
+	require.NoError(t, err)
+	files, err := filepath.Glob(filepath.Join("..", "recurrent", "testdata", "pytorch", "*.npz"))
+	require.NoError(t, err)
+	require.NotEmpty(t, files)
+	kinds := map[recurrent.Kind]bool{}
+	for _, path := range files {
+		res, err := recurrent.CheckParityWith(b, path, func(kind recurrent.Kind, params []*Node, x, h0, c0, g *Node) (
+			out, hn, cn *Node, grads []*Node, gradX *Node) {
+			st := FastForward(kind, params, x, h0, c0)
+			hn, cn = st.Final()
+			return st.Out(), hn, cn, FastGrads(st, g), nil
+		})
+		require.NoError(t, err)
+		require.NotContains(t, res.Arrays, "grad_x")
+		require.Contains(t, res.Arrays, "grad_weight_hh_l0")
+		for _, arr := range res.Arrays {
+			require.LessOrEqual(t, res.RelDiff[arr], 1e-4, "%s: %s differs from PyTorch", res.Case, arr)
+		}
+		kinds[res.Config.Kind] = true
+	}
+	for _, k := range recurrent.Kinds {
+		require.True(t, kinds[k], "no PyTorch case for %s", k)
 	}
 }

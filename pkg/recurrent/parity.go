@@ -39,6 +39,25 @@ func (r *ParityResult) Worst() (string, float64) {
 // the gradients of sum(out*g) with respect to every weight and to x — and reports the relative
 // differences. Errors name the case and what was missing or malformed.
 func CheckParity(b compute.Backend, path string) (*ParityResult, error) {
+	return CheckParityWith(b, path, autodiffParityGraph)
+}
+
+// ParityGraph builds what a parity case compares: the output [B, T, H], the final states
+// [L, B, H] (cn nil without a cell state), the gradients of sum(out*g) with respect to every
+// weight (ParamNames order) and, if it computes it, to x (nil otherwise: grad_x is then not
+// compared).
+type ParityGraph func(kind Kind, params []*Node, x, h0, c0, g *Node) (out, hn, cn *Node, grads []*Node, gradX *Node)
+
+// autodiffParityGraph is Forward and reverse-mode autodiff through it.
+func autodiffParityGraph(kind Kind, params []*Node, x, h0, c0, g *Node) (out, hn, cn *Node, grads []*Node, gradX *Node) {
+	out, hn, cn, _ = Forward(kind, params, x, h0, c0)
+	all := Gradient(ReduceAllSum(Mul(out, g)), append(append([]*Node{}, params...), x)...)
+	return out, hn, cn, all[:len(params)], all[len(params)]
+}
+
+// CheckParityWith is CheckParity for another way of computing the forward pass and the
+// gradients (package bptt's fast path, for one).
+func CheckParityWith(b compute.Backend, path string, build ParityGraph) (*ParityResult, error) {
 	name := filepath.Base(path)
 	fail := func(err error) (*ParityResult, error) { return nil, fmt.Errorf("parity case %s: %w", name, err) }
 	f, err := npz.ReadFile(path)
@@ -91,14 +110,18 @@ func CheckParity(b compute.Backend, path string) (*ParityResult, error) {
 		args = append(args, t)
 	}
 	n := 4 * L
+	hasGradX := false
 	exec, err := NewExec(b, func(in []*Node) []*Node {
 		var c0 *Node
 		if kind.HasCellState() {
 			c0 = in[n+3]
 		}
-		out, hn, cn, _ := Forward(kind, in[:n], in[n], in[n+1], c0)
-		grads := Gradient(ReduceAllSum(Mul(out, in[n+2])), append(append([]*Node{}, in[:n]...), in[n])...)
+		out, hn, cn, grads, gradX := build(kind, in[:n], in[n], in[n+1], c0, in[n+2])
 		res := append([]*Node{out, hn}, grads...)
+		if gradX != nil {
+			hasGradX = true
+			res = append(res, gradX)
+		}
 		if cn != nil {
 			res = append(res, cn)
 		}
@@ -134,7 +157,9 @@ func CheckParity(b compute.Backend, path string) (*ParityResult, error) {
 	for _, pn := range w.Names() {
 		names = append(names, "grad_"+pn)
 	}
-	names = append(names, "grad_x")
+	if hasGradX {
+		names = append(names, "grad_x")
+	}
 	if kind.HasCellState() {
 		names = append(names, "cn")
 	}
