@@ -62,8 +62,10 @@ const (
 type Options struct {
 	// Tol: stop when max |h^(k+1) - h^(k)| < Tol. 0: DefaultTol64 or DefaultTol32 by dtype.
 	Tol float64
-	// MaxIter is the most Newton iterations (graph calls). 0: T + 1, the bound that holds in exact
-	// arithmetic for both methods (T iterations make every step exact, one more sees it).
+	// MaxIter is the most Newton iterations (graph calls). 0: T + 2. In exact arithmetic T + 1
+	// always suffice for both methods (T iterations make every step exact, one more sees it); in
+	// floating point a chaotic trajectory can still move by an amplified rounding error after
+	// iteration T (see [Conditioning]): quasi-DEER on a chaotic tanh RNN at T = 300 took T + 2.
 	MaxIter int
 	// Guess is h^(0), [B, T, H]; nil starts from zeros.
 	Guess *tensors.Tensor
@@ -113,7 +115,7 @@ func (e *NotConvergedError) Error() string {
 	hint := ""
 	switch e.Reason {
 	case ReasonMaxIter:
-		hint = "; raise MaxIter (T+1 iterations always suffice in exact arithmetic)"
+		hint = "; raise MaxIter or Tol (T+1 iterations suffice in exact arithmetic; in floating point a chaotic trajectory may not settle below Tol, see deer.Conditioning)"
 	case ReasonDiverged, ReasonNonFinite:
 		hint = "; the linearisation overshoots (chaotic dynamics?): try Config.Clip, or a negative " +
 			"DivergenceFactor in float64"
@@ -213,10 +215,10 @@ func (s *Solver) Solve(ctx context.Context, w *recurrent.Weights, x, h0 *tensors
 	}
 	maxIter := opts.MaxIter
 	if maxIter == 0 {
-		maxIter = T + 1
+		maxIter = T + 2
 	}
 	if maxIter < 0 {
-		return nil, fmt.Errorf("deer: MaxIter must be >= 0 (0: T+1), got %d", maxIter)
+		return nil, fmt.Errorf("deer: MaxIter must be >= 0 (0: T+2), got %d", maxIter)
 	}
 	factor := opts.DivergenceFactor
 	if factor == 0 {
