@@ -2,7 +2,9 @@
 // batches): position, a bar, the percentage, the mean loss since the last redraw, the rate and
 // the time left, redrawn in place with '\r' at most 10 times a second and ended with '\n'. It
 // suits terminals and Jupyter/GoNB cells alike: Jupyter (and nbconvert when it saves a notebook)
-// keeps only the text after a line's last '\r', and no ANSI escapes are used.
+// keeps only the text after a line's last '\r', and no ANSI escapes are used. The words follow
+// the course's language setting (package lang): "第 120/1000 步 … 损失 … 步/秒 剩余 …" in the
+// Chinese edition.
 package progress
 
 import (
@@ -11,13 +13,37 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/rnn-course/bottleneck/pkg/lang"
 )
+
+// words are the bar's labels in one language; step is a format for (position, end).
+type words struct {
+	step, loss, rate, eta string
+	status                map[string]string // the statuses pkg/train passes to Finish
+}
+
+var (
+	english = words{step: "step %d/%d", loss: "loss", rate: "steps/s", eta: "ETA"}
+	chinese = words{step: "第 %d/%d 步", loss: "损失", rate: "步/秒", eta: "剩余",
+		status: map[string]string{"interrupted": "已中断", "stopped": "已停止"}}
+)
+
+// currentWords follows lang's setting; an invalid RNN_COURSE_LANG (which the notebooks report
+// themselves) leaves the bar in English rather than stopping a training run.
+func currentWords() words {
+	if l, err := lang.FromEnv(); err == nil && l == lang.Chinese {
+		return chinese
+	}
+	return english
+}
 
 // Bar draws "step 120/1000 [==>       ]  12%  loss 0.0123  42.1 steps/s  ETA 0:21" in
 // place. Jupyter (and nbconvert when it saves a notebook) keeps only the text after the last
 // '\r' of a line, so a cell ends up showing the final state only; no ANSI escapes are used.
 type Bar struct {
 	w          io.Writer
+	words      words
 	now        func() time.Time
 	start, end int
 	pos        int
@@ -37,7 +63,7 @@ const progressInterval = 100 * time.Millisecond // at most 10 redraws a second
 
 // New returns a bar for a run from position start to end that draws on w (nil: draws nothing).
 func New(w io.Writer, start, end int) *Bar {
-	return &Bar{w: w, now: time.Now, start: start, end: end, pos: start}
+	return &Bar{w: w, words: currentWords(), now: time.Now, start: start, end: end, pos: start}
 }
 
 // Update records that the run reached position pos with a batch of the given loss.
@@ -84,18 +110,21 @@ func (p *Bar) line(now time.Time, status string) string {
 		bar += ">" + strings.Repeat(" ", width-filled-1)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "step %d/%d [%s] %3.0f%%", p.pos, p.end, bar, 100*frac)
+	fmt.Fprintf(&b, p.words.step+" [%s] %3.0f%%", p.pos, p.end, bar, 100*frac)
 	if p.pos > p.start {
-		fmt.Fprintf(&b, "  loss %.4g", p.shown)
+		fmt.Fprintf(&b, "  %s %.4g", p.words.loss, p.shown)
 	}
 	if dt := now.Sub(p.t0).Seconds(); p.pos > p.n0 && dt > 0 {
 		rate := float64(p.pos-p.n0) / dt
-		fmt.Fprintf(&b, "  %.3g steps/s", rate)
+		fmt.Fprintf(&b, "  %.3g %s", rate, p.words.rate)
 		if p.pos < p.end {
-			fmt.Fprintf(&b, "  ETA %s", formatDuration(float64(p.end-p.pos)/rate))
+			fmt.Fprintf(&b, "  %s %s", p.words.eta, formatDuration(float64(p.end-p.pos)/rate))
 		}
 	}
 	if status != "" {
+		if tr, ok := p.words.status[status]; ok {
+			status = tr
+		}
 		b.WriteString("  " + status)
 	}
 	return b.String()

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rnn-course/bottleneck/pkg/lang"
 	"github.com/stretchr/testify/require"
 )
 
@@ -31,6 +32,7 @@ func collapseCR(s string) string {
 }
 
 func TestBar(t *testing.T) {
+	t.Setenv(lang.Env, "en")
 	var buf bytes.Buffer
 	clock := &fakeClock{t: time.Unix(0, 0), step: 10 * time.Millisecond} // 100 batches/s
 	p := New(&buf, 0, 200)
@@ -67,4 +69,33 @@ func TestBar(t *testing.T) {
 	New(&buf, 5, 5).Finish("")
 	require.Empty(t, buf.String())
 	New(nil, 0, 5).Update(1, 1)
+}
+
+// TestBarChinese: in the Chinese edition the labels and pkg/train's statuses are Chinese, an
+// unknown status passes through, and an invalid language setting falls back to English.
+func TestBarChinese(t *testing.T) {
+	t.Setenv(lang.Env, "zh")
+	var buf bytes.Buffer
+	p := New(&buf, 10, 1000)
+	p.now = (&fakeClock{t: time.Unix(0, 0), step: 200 * time.Millisecond}).now
+	p.Update(11, 1)
+	p.Update(12, 2)
+	p.Finish("stopped")
+	final := strings.TrimRight(collapseCR(buf.String()), " \n")
+	t.Logf("%q", final)
+	require.Regexp(t, regexp.MustCompile(`^第 12/1000 步 \[=*> *\]   1%  损失 2  \d+(\.\d+)? 步/秒  剩余 \d+:\d\d  已停止$`), final)
+
+	buf.Reset()
+	p = New(&buf, 0, 3)
+	p.Update(1, 1)
+	p.Finish("NaN loss")
+	require.Contains(t, buf.String(), "NaN loss")
+
+	t.Setenv(lang.Env, "fr")
+	buf.Reset()
+	p = New(&buf, 0, 3)
+	p.Update(1, 1)
+	p.Finish("stopped")
+	require.Contains(t, buf.String(), "step 1/3")
+	require.Contains(t, buf.String(), "stopped")
 }
