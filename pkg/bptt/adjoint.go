@@ -14,13 +14,14 @@ type LayerGrads struct {
 	DH0, DC0           *Node   // ∂L/∂h_0 and (LSTM) ∂L/∂c_0, [B, H]
 }
 
-// Supported reports whether Adjoint handles a cell kind (the vanilla RNNs and the LSTM).
+// Supported reports whether Adjoint handles a cell kind (every classic cell: the vanilla RNNs,
+// the LSTM and the GRU; not the parallel minGRU/minLSTM, which have no h-to-h recursion).
 func Supported(kind recurrent.Kind) error {
 	switch kind {
-	case recurrent.RNNTanh, recurrent.RNNReLU, recurrent.LSTM:
+	case recurrent.RNNTanh, recurrent.RNNReLU, recurrent.LSTM, recurrent.GRU:
 		return nil
 	}
-	return fmt.Errorf("bptt: the hand-written adjoint exists for rnn_tanh, rnn_relu and lstm, not %q "+
+	return fmt.Errorf("bptt: the hand-written adjoint exists for rnn_tanh, rnn_relu, lstm and gru, not %q "+
 		"(use autodiff for it)", kind)
 }
 
@@ -59,6 +60,18 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 	for k := range da {
 		da[k] = make([]*Node, T)
 	}
+	// The GRU's n gate is the one place where the input and hidden pre-activations get different
+	// gradients: n = tanh(a_in + r ⊙ a_hn), so δa_hn = δa_n ⊙ r (per step, [B, H]).
+	var daHN []*Node
+	if tr.Kind == recurrent.GRU {
+		daHN = make([]*Node, T)
+	}
+	hidden := func(k, t int) *Node { // the gradient of gate k's hidden pre-activation W_hk h + b_hk
+		if daHN != nil && k == 2 {
+			return daHN[t]
+		}
+		return da[k][t]
+	}
 	for t := T - 1; t >= 0; t-- { // backward in time: step t waits for step t+1
 		h := tr.H[t]
 		switch tr.Kind {
@@ -79,11 +92,26 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 			da[2][t] = Mul(Mul(dc, i), OneMinus(Square(g)))     // δa_g
 			da[3][t] = Mul(Mul(dh, tc), Mul(o, OneMinus(o)))    // δa_o
 			dc = Mul(dc, f)                                     // δc_{t-1} (before adding step t-1's own term)
+		case recurrent.GRU: // h = (1 - z) ⊙ n + z ⊙ h_prev
+			r, z, n, hn := tr.Gates[t][0], tr.Gates[t][1], tr.Gates[t][2], tr.Gates[t][3] // hn = W_hn h_prev + b_hn
+			hPrev := tr.H0
+			if t > 0 {
+				hPrev = tr.H[t-1]
+			}
+			dan := Mul(Mul(dh, OneMinus(z)), OneMinus(Square(n)))       // δa_n = δh ⊙ (1 - z) ⊙ (1 - n²)
+			da[0][t] = Mul(Mul(dan, hn), Mul(r, OneMinus(r)))           // δa_r = δa_n ⊙ hn ⊙ r(1 - r)
+			da[1][t] = Mul(Mul(dh, Sub(hPrev, n)), Mul(z, OneMinus(z))) // δa_z = δh ⊙ (h_prev - n) ⊙ z(1 - z)
+			da[2][t] = dan                                              // δa_in
+			daHN[t] = Mul(dan, r)                                       // δa_hn
 		}
-		// δh_{t-1} = g_{t-1} + Σ_k δa_k W_hk: [B, H] x [H, H], contracting δa's H with W_hh's rows.
+		// δh_{t-1} = g_{t-1} + Σ_k δa_hk W_hk: [B, H] x [H, H], contracting δa's H with W_hh's rows
+		// (plus δh ⊙ z for the GRU, whose h_t holds z ⊙ h_{t-1} directly).
 		var back *Node
+		if tr.Kind == recurrent.GRU {
+			back = Mul(dh, tr.Gates[t][1])
+		}
 		for k := range G {
-			term := DotGeneral(da[k][t], []int{1}, nil, whh[k], []int{0}, nil)
+			term := DotGeneral(hidden(k, t), []int{1}, nil, whh[k], []int{0}, nil)
 			if back == nil {
 				back = term
 			} else {
@@ -103,13 +131,18 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 
 	// The parallel part: sums over time as one contraction over (batch, time) each.
 	hPrev := recurrent.StackTime(append([]*Node{tr.H0}, tr.H[:T-1]...), 1) // [B, T, H]
-	var gWIH, gWHH, gB []*Node
+	var gWIH, gWHH, gBI, gBH []*Node
 	var dX *Node
 	for k := range G {
-		dak := recurrent.StackTime(da[k], 1)                                            // [B, T, H]
+		dak := recurrent.StackTime(da[k], 1) // [B, T, H]
+		dhk := dak                           // the hidden pre-activation's gradient
+		if daHN != nil && k == 2 {
+			dhk = recurrent.StackTime(daHN, 1)
+		}
 		gWIH = append(gWIH, DotGeneral(dak, []int{0, 1}, nil, tr.X, []int{0, 1}, nil))  // [H, D]
-		gWHH = append(gWHH, DotGeneral(dak, []int{0, 1}, nil, hPrev, []int{0, 1}, nil)) // [H, H]
-		gB = append(gB, ReduceSum(dak, 0, 1))                                           // [H]
+		gWHH = append(gWHH, DotGeneral(dhk, []int{0, 1}, nil, hPrev, []int{0, 1}, nil)) // [H, H]
+		gBI = append(gBI, ReduceSum(dak, 0, 1))                                         // [H]
+		gBH = append(gBH, ReduceSum(dhk, 0, 1))                                         // [H]
 		dxk := DotGeneral(dak, []int{2}, nil, wih[k], []int{0}, nil)                    // [B, T, D]
 		if dX == nil {
 			dX = dxk
@@ -119,8 +152,8 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 	}
 	grads.WIH = Concatenate(gWIH, 0)
 	grads.WHH = Concatenate(gWHH, 0)
-	grads.BIH = Concatenate(gB, 0)
-	grads.BHH = grads.BIH                 // b_ih and b_hh enter every pre-activation the same way
+	grads.BIH = Concatenate(gBI, 0)
+	grads.BHH = Concatenate(gBH, 0)       // = BIH but for the GRU's n gate
 	grads.DX = recurrent.SplitTime(dX, 1) // T x [B, D]
 	return grads
 }

@@ -38,7 +38,7 @@ func relErr(a, b *tensors.Tensor) float64 {
 func TestAdjointMatchesAutodiff(t *testing.T) {
 	b, _, err := backend.New()
 	require.NoError(t, err)
-	for _, kind := range []recurrent.Kind{recurrent.RNNTanh, recurrent.RNNReLU, recurrent.LSTM} {
+	for _, kind := range []recurrent.Kind{recurrent.RNNTanh, recurrent.RNNReLU, recurrent.LSTM, recurrent.GRU} {
 		t.Run(string(kind), func(t *testing.T) {
 			cfg := recurrent.Config{Kind: kind, InputSize: 3, HiddenSize: 5, NumLayers: 2, DType: dtypes.Float64}
 			w, err := recurrent.NewWeights(cfg, 3)
@@ -109,6 +109,8 @@ func TestAdjointMatchesAutodiff(t *testing.T) {
 }
 
 func TestSupported(t *testing.T) {
-	require.NoError(t, Supported(recurrent.LSTM))
-	require.ErrorContains(t, Supported(recurrent.GRU), "autodiff")
+	for _, k := range recurrent.Kinds {
+		require.NoError(t, Supported(k))
+	}
+	require.ErrorContains(t, Supported("mingru"), "autodiff")
 }

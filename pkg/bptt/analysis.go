@@ -21,8 +21,8 @@ type GradCheck struct {
 }
 
 // CheckGradients computes the gradient of L = Σ_t <h_t, g_t> for a small float64 stack of the
-// given kind three ways — autodiff through the unrolled graph, the hand-written adjoint (RNN and
-// LSTM), and central finite differences (step eps = 1e-6) — and reports their relative
+// given kind three ways — autodiff through the unrolled graph, the hand-written adjoint (every
+// classic cell), and central finite differences (step eps = 1e-6) — and reports their relative
 // differences for every weight and for x.
 func CheckGradients(b compute.Backend, cfg recurrent.Config, batch, T int, seed uint64) ([]GradCheck, error) {
 	cfg.DType = dtypes.Float64
