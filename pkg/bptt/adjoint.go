@@ -66,11 +66,11 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 	if tr.Kind == recurrent.GRU {
 		daHN = make([]*Node, T)
 	}
-	hidden := func(k, t int) *Node { // the gradient of gate k's hidden pre-activation W_hk h + b_hk
+	hidden := func(k int) []*Node { // per step, the gradient of gate k's hidden pre-activation W_hk h + b_hk
 		if daHN != nil && k == 2 {
-			return daHN[t]
+			return daHN
 		}
-		return da[k][t]
+		return da[k]
 	}
 	for t := T - 1; t >= 0; t-- { // backward in time: step t waits for step t+1
 		h := tr.H[t]
@@ -111,7 +111,7 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 			back = Mul(dh, tr.Gates[t][1])
 		}
 		for k := range G {
-			term := DotGeneral(hidden(k, t), []int{1}, nil, whh[k], []int{0}, nil)
+			term := DotGeneral(hidden(k)[t], []int{1}, nil, whh[k], []int{0}, nil)
 			if back == nil {
 				back = term
 			} else {
@@ -137,7 +137,7 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 		dak := recurrent.StackTime(da[k], 1) // [B, T, H]
 		dhk := dak                           // the hidden pre-activation's gradient
 		if daHN != nil && k == 2 {
-			dhk = recurrent.StackTime(daHN, 1)
+			dhk = recurrent.StackTime(hidden(k), 1)
 		}
 		gWIH = append(gWIH, DotGeneral(dak, []int{0, 1}, nil, tr.X, []int{0, 1}, nil))  // [H, D]
 		gWHH = append(gWHH, DotGeneral(dhk, []int{0, 1}, nil, hPrev, []int{0, 1}, nil)) // [H, H]

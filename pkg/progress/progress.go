@@ -17,16 +17,22 @@ import (
 	"github.com/rnn-course/bottleneck/pkg/lang"
 )
 
+// Statuses that Finish shows in the edition's language (any other status is shown as given).
+const (
+	Stopped     = "stopped"
+	Interrupted = "interrupted"
+)
+
 // words are the bar's labels in one language; step is a format for (position, end).
 type words struct {
 	step, loss, rate, eta string
-	status                map[string]string // the statuses pkg/train passes to Finish
+	status                map[string]string // Stopped and Interrupted, translated
 }
 
 var (
 	english = words{step: "step %d/%d", loss: "loss", rate: "steps/s", eta: "ETA"}
 	chinese = words{step: "第 %d/%d 步", loss: "损失", rate: "步/秒", eta: "剩余",
-		status: map[string]string{"interrupted": "已中断", "stopped": "已停止"}}
+		status: map[string]string{Interrupted: "已中断", Stopped: "已停止"}}
 )
 
 // currentWords follows lang's setting; an invalid RNN_COURSE_LANG (which the notebooks report

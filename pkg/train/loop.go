@@ -161,18 +161,18 @@ func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 	}
 	for ls.next < cfg.Steps {
 		if err := ctx.Err(); err != nil {
-			bar.Finish("interrupted")
+			bar.Finish(progress.Interrupted)
 			return ls.hist, t.interrupted(ctx, cfg, start, saved, save)
 		}
 		i := ls.next
 		x, y, err := cfg.Batch(i)
 		if err != nil {
-			bar.Finish("stopped")
+			bar.Finish(progress.Stopped)
 			return ls.hist, fmt.Errorf("train: loop: batch %d: %w", i, err)
 		}
 		st, err := t.Step(x, y)
 		if err != nil {
-			bar.Finish("stopped")
+			bar.Finish(progress.Stopped)
 			return ls.hist, fmt.Errorf("train: loop: batch %d: %w", i, err)
 		}
 		ls.next = i + 1
@@ -186,14 +186,14 @@ func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 		if cfg.Eval != nil && (end || cfg.EvalEvery > 0 && ls.next%cfg.EvalEvery == 0) {
 			m, err := cfg.Eval(t)
 			if err != nil {
-				bar.Finish("stopped")
+				bar.Finish(progress.Stopped)
 				return ls.hist, fmt.Errorf("train: loop: evaluation at position %d: %w", ls.next, err)
 			}
 			ls.hist.Evals = append(ls.hist.Evals, Evaluation{Batch: ls.next, Metrics: m})
 		}
 		if cfg.CheckpointDir != "" && (end || cfg.CheckpointEvery > 0 && ls.next%cfg.CheckpointEvery == 0) {
 			if _, err := save(); err != nil {
-				bar.Finish("stopped")
+				bar.Finish(progress.Stopped)
 				return ls.hist, err
 			}
 		}
