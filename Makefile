@@ -1,10 +1,11 @@
 # Course tasks. Tool versions are pinned in scripts/versions.env.
 SHELL := bash
+# The Go toolchain and the build and run settings of the course (scripts/build.env), for every
+# command below, including the `go env` right after.
+include scripts/build.env
+export GOTOOLCHAIN GOEXPERIMENT GODEBUG
 GOBIN_DIR := $(shell go env GOPATH | cut -d: -f1)/bin
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
-# The Go build and run settings of the course (scripts/build.env), for every command below.
-include scripts/build.env
-export GOEXPERIMENT GODEBUG
 # Tools installed by setup (gonb, goimports, gopls) live in GOBIN_DIR.
 export PATH := $(GOBIN_DIR):$(PATH)
 

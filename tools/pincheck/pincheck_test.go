@@ -111,7 +111,7 @@ func TestVersionsEnv(t *testing.T) {
 		switch {
 		case p.Key == "GO_VERSION":
 			if !regexp.MustCompile(`^\d+\.\d+\.\d+$`).MatchString(p.Value) {
-				t.Errorf("%s:%d: GO_VERSION=%s is not an exact Go release (like 1.26.8)", versionsEnv, p.Line, p.Value)
+				t.Errorf("%s:%d: GO_VERSION=%s is not an exact Go release (like 1.27.3)", versionsEnv, p.Line, p.Value)
 			}
 		case strings.HasSuffix(p.Key, "_IMAGE"):
 			name, tag, ok := strings.Cut(p.Value[strings.LastIndex(p.Value, "/")+1:], ":")
@@ -157,6 +157,25 @@ func TestGoModAgrees(t *testing.T) {
 	}
 	if mod.Toolchain != "" && mod.Toolchain != "go"+goVersion {
 		t.Errorf("go.mod's toolchain %s differs from GO_VERSION=%s", mod.Toolchain, goVersion)
+	}
+}
+
+// TestBuildEnvToolchain: scripts/build.env's GOTOOLCHAIN (which make, the GoNB kernel and the
+// Docker image run with) is the Go release that scripts/versions.env pins.
+func TestBuildEnvToolchain(t *testing.T) {
+	_, pins := loadPins(t)
+	want := "go" + pins["GO_VERSION"]
+	found := false
+	for _, line := range strings.Split(readFile(t, buildEnv), "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "GOTOOLCHAIN="); ok {
+			found = true
+			if v != want {
+				t.Errorf("%s: GOTOOLCHAIN=%s, but %s pins GO_VERSION=%s (want GOTOOLCHAIN=%s)", buildEnv, v, versionsEnv, pins["GO_VERSION"], want)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("%s: no GOTOOLCHAIN line; want GOTOOLCHAIN=%s so that every shell runs the pinned Go", buildEnv, want)
 	}
 }
 
