@@ -93,7 +93,7 @@ func (r *Result) Residual() float64 { return r.Residuals[len(r.Residuals)-1] }
 // Reasons of a NotConvergedError.
 const (
 	ReasonMaxIter   = "reached MaxIter"
-	ReasonNonFinite = "NaN or Inf in the iterate"
+	ReasonNonFinite = "NaN or Inf in the iterate or its inputs"
 	ReasonDiverged  = "residual diverged"
 )
 
@@ -159,7 +159,13 @@ func NewSolver(b compute.Backend, cell recurrent.Config, cfg Config) (*Solver, e
 	var err error
 	s.step, err = NewExec(b, func(in []*Node) []*Node {
 		it := newtonIteration(kind, cfg, params(in), in[4], h0Of(in), in[6])
-		bad := ReduceAllSum(ConvertDType(LogicalNot(IsFinite(it.next)), it.next.DType())) // NaN/Inf count
+		// NaN/Inf count of the next iterate and of everything it was computed from: the backend's
+		// tanh and logistic may map NaN to a finite value (compute's SIMD Tanh(NaN) = -1), so a
+		// finite iterate does not prove finite inputs.
+		bad := nonFiniteCount(it.next)
+		for _, n := range in {
+			bad = Add(bad, nonFiniteCount(n))
+		}
 		return []*Node{it.next, ReduceAllMax(Abs(it.delta)), ReduceAllMax(Abs(it.resid)), bad}
 	})
 	if err != nil {
@@ -438,6 +444,11 @@ func withLeadingOne(t *tensors.Tensor) *tensors.Tensor {
 		}
 	})
 	return out
+}
+
+// nonFiniteCount is the number of NaN and ±Inf entries of x, as a float64 scalar.
+func nonFiniteCount(x *Node) *Node {
+	return ReduceAllSum(ConvertDType(LogicalNot(IsFinite(x)), dtypes.Float64))
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

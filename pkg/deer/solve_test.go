@@ -152,12 +152,35 @@ func TestDivergenceAndNonFinite(t *testing.T) {
 	require.Equal(t, ReasonNonFinite, nc.Reason)
 	t.Log(err)
 
-	p = newProblem(t, recurrent.RNNTanh, dtypes.Float64, 1, 10, 3, 4, 1)
-	x := flat64(p.x)
-	x[7] = math.NaN()
-	_, err = Solve(ctx, b, Config{Method: Quasi}, p.w, tensors.FromFlatDataAndDimensions(x, 1, 10, 3), p.h0, Options{})
-	require.ErrorAs(t, err, &nc)
-	require.Equal(t, ReasonNonFinite, nc.Reason)
+	// A NaN or Inf anywhere in the inputs is reported, although tanh may map NaN to a finite value
+	// (compute's SIMD Tanh(NaN) = -1) and the iterate then looks finite.
+	for _, kind := range []recurrent.Kind{recurrent.RNNTanh, recurrent.GRU} {
+		for _, m := range []Method{Full, Quasi} {
+			for _, where := range []string{"x", "h0", "W_hh", "b_ih"} {
+				for _, v := range []float64{math.NaN(), math.Inf(1)} {
+					p = newProblem(t, kind, dtypes.Float64, 1, 10, 3, 4, 1)
+					poison := func(tt *tensors.Tensor, i int) *tensors.Tensor {
+						d := flat64(tt)
+						d[i] = v
+						return tensors.FromFlatDataAndDimensions(d, tt.Shape().Dimensions...)
+					}
+					switch where {
+					case "x":
+						p.x = poison(p.x, 7)
+					case "h0":
+						p.h0 = poison(p.h0, 2)
+					case "W_hh":
+						p.w.Tensors[1] = poison(p.w.Tensors[1], 3)
+					case "b_ih":
+						p.w.Tensors[2] = poison(p.w.Tensors[2], 0)
+					}
+					_, err = Solve(ctx, b, Config{Method: m}, p.w, p.x, p.h0, Options{})
+					require.ErrorAs(t, err, &nc, "%s %v, %v in %s", kind, m, v, where)
+					require.Equal(t, ReasonNonFinite, nc.Reason, "%s %v, %v in %s", kind, m, v, where)
+				}
+			}
+		}
+	}
 }
 
 // TestContractiveVsChaotic measures DEER's error against Newton iteration for a contractive tanh

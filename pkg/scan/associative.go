@@ -108,7 +108,8 @@ func PrefixSum(x *Node) *Node {
 
 // LogCumSumExp is log(Σ_{s≤t} exp(x_s)) along time (axis 1) of x [B, T, ...], as an
 // Associative scan with log-add-exp, computed stably: logaddexp(x, y) = m + log(e^{x-m} + e^{y-m}),
-// m = max(x, y). It is exact for -Inf inputs (log 0) in the forward pass; their gradient is NaN.
+// m = max(x, y). It is exact for -Inf inputs (log 0) in the forward pass: a -Inf entry adds
+// exactly 0, and a prefix of -Inf entries stays -Inf.
 func LogCumSumExp(x *Node) *Node {
 	return Associative([]*Node{x}, func(l, r []*Node) []*Node { return []*Node{LogAddExpStable(l[0], r[0])} })[0]
 }
@@ -117,8 +118,21 @@ func LogCumSumExp(x *Node) *Node {
 // goes through StopGradient: the result does not depend on it, so the gradient is exactly the
 // softmax weights (e^x, e^y)/(e^x + e^y), also at ties x = y. (GoMLX's graph.LogAddExp returns
 // -Inf for logaddexp(-Inf, y); this one returns y.)
+//
+// log 0 = -Inf is kept exactly, whatever the backend's Exp and Log do at their limits (compute
+// v0.1.14's SIMD Exp(-Inf) is 2.2e-308, not 0, and would turn logaddexp(-Inf, -Inf) into -707.7):
+// a term whose shifted exponent is -Inf contributes exactly 0, and where both inputs are -Inf the
+// result is -Inf by selection, not by Log(0). Likewise +Inf and NaN inputs come out as +Inf and NaN
+// (the SIMD Exp maps NaN to 2.2e-308, which would hide it).
 func LogAddExpStable(x, y *Node) *Node {
-	m := StopGradient(Max(x, y))
-	m = Where(IsFinite(m), m, ZerosLike(m)) // both -Inf: shift by 0, the result is -Inf
-	return Add(m, Log(Add(Exp(Sub(x, m)), Exp(Sub(y, m)))))
+	mx := StopGradient(Max(x, y))
+	m := Where(IsFinite(mx), mx, ZerosLike(mx)) // both -Inf: shift by 0
+	r := Add(m, Log(Add(expOrZero(Sub(x, m)), expOrZero(Sub(y, m)))))
+	r = Where(IsFinite(mx), r, mx)                   // both -Inf: log 0 = -Inf; a +Inf input: +Inf
+	return Where(Or(IsNaN(x), IsNaN(y)), Add(x, y), r) // a NaN input stays NaN (Max may drop it)
+}
+
+// expOrZero is e^d with e^{-Inf} = 0 exactly.
+func expOrZero(d *Node) *Node {
+	return Where(IsFinite(d), Exp(d), ZerosLike(d))
 }

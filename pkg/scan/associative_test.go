@@ -116,6 +116,33 @@ func TestLogCumSumExpNegInf(t *testing.T) {
 	}
 }
 
+// TestLogAddExpStableNonFinite: -Inf, +Inf and NaN inputs give log(e^x + e^y) exactly, whatever
+// the backend's Exp and Log return at their limits (compute's SIMD Exp(NaN) is 2.2e-308).
+func TestLogAddExpStableNonFinite(t *testing.T) {
+	inf, nan := math.Inf(1), math.NaN()
+	cases := []struct{ x, y, want float64 }{
+		{-inf, -inf, -inf}, {-inf, 2, 2}, {2, -inf, 2}, {inf, 1, inf}, {1, inf, inf}, {inf, -inf, inf},
+		{nan, 1, nan}, {1, nan, nan}, {nan, -inf, nan}, {-inf, nan, nan}, {0, 0, math.Ln2},
+	}
+	xs, ys := make([]float64, len(cases)), make([]float64, len(cases))
+	for i, c := range cases {
+		xs[i], ys[i] = c.x, c.y
+	}
+	exec, err := NewExec(testBackend(t), LogAddExpStable)
+	require.NoError(t, err)
+	got := flat64(exec.MustCall1(tensors.FromValue(xs), tensors.FromValue(ys)))
+	for i, c := range cases {
+		switch {
+		case math.IsNaN(c.want):
+			require.True(t, math.IsNaN(got[i]), "logaddexp(%v, %v) = %v, want NaN", c.x, c.y, got[i])
+		case math.IsInf(c.want, 0):
+			require.Equal(t, c.want, got[i], "logaddexp(%v, %v)", c.x, c.y)
+		default:
+			require.InDelta(t, c.want, got[i], 1e-15, "logaddexp(%v, %v)", c.x, c.y)
+		}
+	}
+}
+
 // TestAssociativeTuple runs Associative on a tuple with different feature shapes: the running
 // (sum, max) of a sequence, and checks both against plain Go.
 func TestAssociativeTuple(t *testing.T) {
