@@ -128,7 +128,7 @@ func LogAddExpStable(x, y *Node) *Node {
 	mx := StopGradient(Max(x, y))
 	m := Where(IsFinite(mx), mx, ZerosLike(mx)) // both -Inf: shift by 0
 	r := Add(m, Log(Add(expOrZero(Sub(x, m)), expOrZero(Sub(y, m)))))
-	r = Where(IsFinite(mx), r, mx)                   // both -Inf: log 0 = -Inf; a +Inf input: +Inf
+	r = Where(IsFinite(mx), r, mx)                     // both -Inf: log 0 = -Inf; a +Inf input: +Inf
 	return Where(Or(IsNaN(x), IsNaN(y)), Add(x, y), r) // a NaN input stays NaN (Max may drop it)
 }
 
