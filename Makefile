@@ -9,7 +9,7 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Tools installed by setup (gonb, goimports, gopls) live in GOBIN_DIR.
 export PATH := $(GOBIN_DIR):$(PATH)
 
-.PHONY: help course screenshots setup notebooks notebooks-fast jupyter test test-go lint browser-test device-bundle device-dry-run bench
+.PHONY: help course screenshots setup notebooks notebooks-fast jupyter test test-go lint browser-test device-bundle device-dry-run bench deps-check
 
 help: ## list the targets and what they do
 	@grep -hE '^[a-z-]+:.*## ' $(firstword $(MAKEFILE_LIST)) | sed -E 's/^([a-z-]+):[^#]*## /\1\t/' | awk -F'\t' '{ printf "  %-16s %s\n", $$1, $$2 }'
@@ -56,3 +56,6 @@ device-bundle: ## build .device/: everything the GPU run needs (Go binary checke
 device-dry-run: device-bundle ## the GPU run's plumbing on this CPU (pure-Go backend, PyTorch on CPU), checked; build/device-selftest/
 	scripts/setup.sh --with-pytorch
 	scripts/device/selftest.sh build/device-selftest
+
+deps-check: ## print the newer gomlx, compute, go-xla, gonb and Go versions the module proxy serves (changes nothing)
+	scripts/deps_check.sh
