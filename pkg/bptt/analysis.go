@@ -134,6 +134,45 @@ func relDiff(a, ref []float64) float64 {
 // indexed by the lag T - t = 0..T-1. Values fall geometrically when gradients vanish and rise
 // when they explode.
 func GradientByLag(b compute.Backend, w *recurrent.Weights, x *tensors.Tensor, seed uint64) ([]float64, error) {
+	T := x.Shape().Dim(1)
+	return lastStateLossExec(b, w, x, seed, func(loss *Node, params []*Node, top *recurrent.Trace) *Node {
+		B := top.H[0].Shape().Dim(0)
+		grads := Gradient(loss, top.H...) // T x [B, H]
+		norms := make([]*Node, T)
+		for t, gr := range grads {
+			norms[T-1-t] = Sqrt(DivScalar(ReduceAllSum(Square(gr)), float64(B))) // index by lag
+		}
+		return ConvertDType(Stack(norms, 0), dtypes.Float64) // [T]
+	})
+}
+
+// ParamGradientNorm is ||∂L/∂θ||, the Euclidean norm of the gradient of the same loss as
+// GradientByLag (L = <h_T, g>, g drawn from seed) with respect to all the weights θ together:
+// the norm that gradient clipping compares with its threshold.
+func ParamGradientNorm(b compute.Backend, w *recurrent.Weights, x *tensors.Tensor, seed uint64) (float64, error) {
+	out, err := lastStateLossExec(b, w, x, seed, func(loss *Node, params []*Node, _ *recurrent.Trace) *Node {
+		var sum *Node
+		for _, gr := range Gradient(loss, params...) {
+			sq := ReduceAllSum(Square(gr))
+			if sum == nil {
+				sum = sq
+			} else {
+				sum = Add(sum, sq)
+			}
+		}
+		return ConvertDType(Reshape(Sqrt(sum), 1), dtypes.Float64) // [1]
+	})
+	if err != nil {
+		return 0, err
+	}
+	return out[0], nil
+}
+
+// lastStateLossExec runs w on x, forms L = <h_T, g> with a random g [B, H] drawn from seed, and
+// returns what measure computes from the loss, the weight nodes and the top layer's trace, as
+// float64 values.
+func lastStateLossExec(b compute.Backend, w *recurrent.Weights, x *tensors.Tensor, seed uint64,
+	measure func(loss *Node, params []*Node, top *recurrent.Trace) *Node) ([]float64, error) {
 	cfg := w.Config
 	if err := recurrent.CheckInput(cfg, x.Shape(), nil, nil); err != nil {
 		return nil, err
@@ -159,12 +198,7 @@ func GradientByLag(b compute.Backend, w *recurrent.Weights, x *tensors.Tensor, s
 		_, _, _, traces := recurrent.Forward(cfg.Kind, in[:n], in[n], nil, nil)
 		top := traces[len(traces)-1]
 		loss := ReduceAllSum(Mul(top.H[T-1], in[n+1]))
-		grads := Gradient(loss, top.H...) // T x [B, H]
-		norms := make([]*Node, T)
-		for t, gr := range grads {
-			norms[T-1-t] = Sqrt(DivScalar(ReduceAllSum(Square(gr)), float64(B))) // index by lag
-		}
-		return ConvertDType(Stack(norms, 0), dtypes.Float64) // [T]
+		return measure(loss, in[:n], top)
 	})
 	if err != nil {
 		return nil, err

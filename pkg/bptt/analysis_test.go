@@ -1,10 +1,12 @@
 package bptt
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
+	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
@@ -47,4 +49,48 @@ func TestGradientByLag(t *testing.T) {
 		}
 	}
 	_ = rand.New(rand.NewPCG(1, 1))
+}
+
+// TestParamGradientNorm checks ||∂L/∂θ|| against central differences of the same loss, one weight
+// at a time (float64, a GRU so that every kind of weight matters).
+func TestParamGradientNorm(t *testing.T) {
+	b, _, err := backend.New()
+	require.NoError(t, err)
+	cfg := recurrent.Config{Kind: recurrent.GRU, InputSize: 2, HiddenSize: 3, NumLayers: 1, DType: dtypes.Float64}
+	w, err := recurrent.NewWeights(cfg, 2)
+	require.NoError(t, err)
+	rng := rand.New(rand.NewPCG(4, 4))
+	xs := make([]float64, 2*5*2)
+	for i := range xs {
+		xs[i] = rng.NormFloat64()
+	}
+	x := tensors.FromFlatDataAndDimensions(xs, 2, 5, 2)
+	got, err := ParamGradientNorm(b, w, x, 7)
+	require.NoError(t, err)
+
+	loss := func() float64 {
+		out, err := lastStateLossExec(b, w, x, 7, func(loss *Node, _ []*Node, _ *recurrent.Trace) *Node {
+			return ConvertDType(Reshape(loss, 1), dtypes.Float64)
+		})
+		require.NoError(t, err)
+		return out[0]
+	}
+	const eps = 1e-6
+	sum := 0.0
+	for _, wt := range w.Tensors {
+		n := wt.Shape().Size()
+		for i := range n {
+			at := func(d float64) float64 {
+				wt.MustMutableFlatData(func(f any) { f.([]float64)[i] += d })
+				return loss()
+			}
+			lp := at(eps)
+			lm := at(-2 * eps)
+			at(eps) // restore
+			g := (lp - lm) / (2 * eps)
+			sum += g * g
+		}
+	}
+	want := math.Sqrt(sum)
+	require.InDelta(t, 1, got/want, 1e-6, "||∂L/∂θ|| = %v, central differences give %v", got, want)
 }
