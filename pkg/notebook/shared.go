@@ -31,22 +31,15 @@ type sharedRecord[V any] struct {
 }
 
 // Shared returns compute(), or, in a batch run where an edition of this notebook already
-// computed name in the same mode, that edition's result, saying so in one printed line. name
-// is unique within the course ("04-lm-lstm"), lower case with digits, '-' and '_'. V must
-// survive a JSON round trip (exported fields, no NaN or Inf: those are refused when writing).
+// computed name in the same mode, that edition's result. It prints nothing either way: reuse is
+// plumbing of the batch run (make course), not part of the lesson, and the code that computed
+// the value is the same. name is unique within the course ("04-lm-lstm"), lower case with
+// digits, '-' and '_'. V must survive a JSON round trip (exported fields, no NaN or Inf: those
+// are refused when writing).
 func Shared[V any](name string, compute func() V) V {
-	v, reused, err := shared(os.Getenv(SharedEnv), name, CurrentMode(), compute)
+	v, _, err := shared(os.Getenv(SharedEnv), name, CurrentMode(), compute)
 	if err != nil {
 		panic(err)
-	}
-	if reused != nil {
-		edition := T("the English edition", "英文版")
-		if reused.Lang == string(lang.Chinese) {
-			edition = T("the Chinese edition", "中文版")
-		}
-		fmt.Printf(T("(result of this cell's run in %s of this notebook, %s, in the same batch run: the code is the same; run the notebook on its own to compute it again)\n",
-			"（本单元格的结果取自同一批次运行中%s笔记本的同一单元格，%s：代码相同；单独运行本笔记本即可重新计算）\n"),
-			edition, reused.Computed.Format("15:04:05"))
 	}
 	return v
 }
