@@ -104,8 +104,8 @@ func Start(title string) compute.Backend {
 	if CurrentMode() == Full {
 		switchTo = T("%env "+ModeEnv+"=fast runs it in minutes", "%env "+ModeEnv+"=fast 可在几分钟内跑完")
 	}
-	fmt.Printf(T("%s\nmode: %s (%s)\nbackend: %s (%s)\nmachine: %s\n", "%s\n模式：%s（%s）\n后端：%s（%s）\n机器：%s\n"),
-		title, CurrentMode(), switchTo, choice.Config, choice.Reason, Machine())
+	fmt.Printf(T("%s\nmode: %s (%s)\n%s\nbackend: %s (%s)\nmachine: %s\n", "%s\n模式：%s（%s）\n%s\n后端：%s（%s）\n机器：%s\n"),
+		title, CurrentMode(), switchTo, seedBanner(), choice.Config, choice.Reason, Machine())
 	return b
 }
 
