@@ -52,7 +52,13 @@ func shared[V any](dir, name string, mode RunMode, compute func() V) (v V, reuse
 	if dir == "" {
 		return compute(), nil, nil
 	}
-	path := filepath.Join(dir, fmt.Sprintf("%s.%s.json", name, mode))
+	key := fmt.Sprintf("%s.%s", name, mode)
+	if seed, ok, err := SeedFromEnv(); err != nil {
+		return v, nil, err
+	} else if ok { // another course seed computes another result
+		key += fmt.Sprintf(".seed%d", seed)
+	}
+	path := filepath.Join(dir, key+".json")
 	data, err := os.ReadFile(path)
 	switch {
 	case err == nil:

@@ -47,6 +47,17 @@ func TestShared(t *testing.T) {
 	require.Nil(t, reused, "another mode computes")
 	require.Equal(t, 4, calls)
 
+	t.Setenv(SeedEnv, "3")
+	_, reused, err = shared(dir, "04-lm", Fast, curve)
+	require.NoError(t, err)
+	require.Nil(t, reused, "another course seed computes")
+	require.Equal(t, 5, calls)
+	_, reused, err = shared(dir, "04-lm", Fast, curve)
+	require.NoError(t, err)
+	require.NotNil(t, reused, "the same course seed reads back")
+	require.Equal(t, 5, calls)
+	t.Setenv(SeedEnv, "")
+
 	_, _, err = shared(dir, "04 LM", Fast, curve)
 	require.ErrorContains(t, err, `name "04 LM"`)
 
