@@ -23,6 +23,9 @@ func info(args []string, w io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return usageError{err}
 	}
+	if fs.NArg() != 0 {
+		return usageError{fmt.Errorf("want no arguments, got %v", fs.Args())}
+	}
 	b, choice, err := backend.New()
 	if err != nil {
 		return err
@@ -73,7 +76,7 @@ func info(args []string, w io.Writer) error {
 	rel := worst / scale
 	fmt.Fprintf(w, "matmul check: 64x64 float32 A·Aᵀ, max |backend - host float64| / max |host| = %.2g\n", rel)
 	// float32 accumulation of 64 products is ~1e-6 relative; TF32 (10-bit mantissa) would be ~1e-3.
-	if rel > 1e-4 {
+	if !(rel <= 1e-4) { // NaN included
 		return fmt.Errorf("matmul check: relative difference %.3g > 1e-4: the backend does not compute float32 "+
 			"matmuls in full precision (TF32?)", rel)
 	}

@@ -14,26 +14,44 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
+
+	"github.com/rnn-course/bottleneck/pkg/lang"
 )
 
 func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
 
 const usage = `usage: rnnbench info | parity [flags] | sweep [flags]   (rnnbench <cmd> -h for flags)`
 
-// run is main without the process: it returns the exit code.
-func run(args []string, stdout, stderr io.Writer) int {
+// run is main without the process: it returns the exit code. It never panics: a panic (a bug)
+// is reported with its stack and exit code 1.
+func run(args []string, stdout, stderr io.Writer) (code int) {
 	if len(args) == 0 {
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "rnnbench %s: internal error (a bug: please report it): %v\n%s", args[0], r, debug.Stack())
+			code = 1
+		}
+	}()
 	var err error
+	switch args[0] {
+	case "info", "parity", "sweep":
+		// The language of messages (package lang) is read before anything runs.
+		if _, err := lang.FromEnv(); err != nil {
+			fmt.Fprintf(stderr, "rnnbench %s: %v\n", args[0], err)
+			return 2
+		}
+	}
 	switch args[0] {
 	case "info":
 		err = info(args[1:], stdout)
 	case "parity":
 		err = parity(args[1:], stdout)
 	case "sweep":
-		err = sweep(args[1:], stdout)
+		err = sweep(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprintln(stdout, usage)
 		return 0

@@ -5,16 +5,18 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
+	"math"
 	"path/filepath"
 	"strconv"
 
+	"github.com/rnn-course/bottleneck/internal/atomicfile"
 	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
 
 // parity runs every PyTorch case file of a directory through recurrent.CheckParity on the chosen
-// backend and writes one CSV line per compared array: case, array, rel_diff, backend.
+// backend and writes one CSV line per compared array: case, array, rel_diff, backend. The CSV
+// replaces the file at -out only once every case has run; an error leaves the old file intact.
 func parity(args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("parity", flag.ContinueOnError)
 	fs.SetOutput(w)
@@ -27,6 +29,9 @@ func parity(args []string, w io.Writer) error {
 	if *out == "" || fs.NArg() != 0 {
 		return usageError{fmt.Errorf("want -out FILE.csv and no arguments, got -out=%q %v", *out, fs.Args())}
 	}
+	if !(*tol >= 0) || math.IsInf(*tol, 0) {
+		return usageError{fmt.Errorf("-tol %v: want a finite tolerance >= 0 (e.g. 1e-4)", *tol)}
+	}
 	files, err := filepath.Glob(filepath.Join(*dir, "*.npz"))
 	if err != nil {
 		return err
@@ -38,11 +43,12 @@ func parity(args []string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	f, err := os.Create(*out)
+	// The CSV replaces the old one only when every case has run (an error leaves it as it was).
+	f, err := atomicfile.Create(*out)
 	if err != nil {
 		return err
 	}
-	defer f.Close()
+	defer f.Abort()
 	cw := csv.NewWriter(f)
 	_ = cw.Write([]string{"case", "array", "rel_diff", "backend"})
 	failed, worst := 0, 0.0
@@ -53,8 +59,10 @@ func parity(args []string, w io.Writer) error {
 		}
 		for _, arr := range res.Arrays {
 			d := res.RelDiff[arr]
-			worst = max(worst, d)
-			if d > *tol {
+			if !(d <= worst) { // NaN counts as the worst
+				worst = d
+			}
+			if !(d <= *tol) { // NaN fails
 				failed++
 			}
 			_ = cw.Write([]string{res.Case, arr, strconv.FormatFloat(d, 'g', 4, 64), choice.Config})
@@ -65,6 +73,9 @@ func parity(args []string, w io.Writer) error {
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {
+		return err
+	}
+	if err := f.Commit(); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "parity: %d cases on %s, worst relative difference %.2g (tolerance %.0g)\n", len(files), choice.Config, worst, *tol)

@@ -51,16 +51,26 @@ func (c Choice) IsGo() bool { return c.Config == "go" || strings.HasPrefix(c.Con
 
 // Decide returns the configuration that New would use, without creating a backend.
 // lookupEnv and plugins are parameters so that the rule can be tested; use DecideFromEnvironment.
+// It never panics: with an unknown language setting (package lang) the reason is in English,
+// and New reports the setting as its error.
 func Decide(lookupEnv func(string) (string, bool), plugins map[string]string) Choice {
 	if v, ok := lookupEnv(EnvVar); ok && strings.TrimSpace(v) != "" {
-		return Choice{Config: strings.TrimSpace(v), Reason: lang.T(EnvVar+" is set", "已设置 "+EnvVar)}
+		return Choice{Config: strings.TrimSpace(v), Reason: t(EnvVar+" is set", "已设置 "+EnvVar)}
 	}
 	if path, ok := plugins["cpu"]; ok {
-		return Choice{Config: "xla:cpu", Reason: lang.T("PJRT CPU plugin found at "+path, "在 "+path+" 找到 PJRT CPU 插件")}
+		return Choice{Config: "xla:cpu", Reason: t("PJRT CPU plugin found at "+path, "在 "+path+" 找到 PJRT CPU 插件")}
 	}
-	return Choice{Config: GoDefaultConfig, Reason: lang.T("no "+EnvVar+" and no PJRT CPU plugin installed; "+
+	return Choice{Config: GoDefaultConfig, Reason: t("no "+EnvVar+" and no PJRT CPU plugin installed; "+
 		"pure-Go backend in sequential-ops mode (cannot deadlock)",
 		"未设置 "+EnvVar+"，也没有安装 PJRT CPU 插件；使用纯 Go 后端的顺序执行模式（不会死锁）")}
+}
+
+// t is lang.T, in English when the language setting is unknown (lang.T panics then).
+func t(en, zh string) string {
+	if l, err := lang.FromEnv(); err == nil && l == lang.Chinese {
+		return zh
+	}
+	return en
 }
 
 // DecideFromEnvironment applies Decide to this process's environment and installed plugins.
@@ -99,25 +109,46 @@ func NewFromConfig(config string) (b compute.Backend, err error) {
 }
 
 var (
-	sharedOnce    sync.Once
-	sharedBackend compute.Backend
+	sharedMu      sync.Mutex
+	sharedBackend compute.Backend // nil until a New succeeds
 	sharedChoice  Choice
-	sharedErr     error
 	// Announce is where New prints its one line; set to io.Discard to silence it.
 	Announce io.Writer = os.Stderr
 )
 
 // New returns the process-wide backend chosen by the rule in the package documentation,
 // creating it on first use, and prints one line saying which backend was chosen and why.
-func New() (compute.Backend, Choice, error) {
-	sharedOnce.Do(func() {
-		sharedChoice = DecideFromEnvironment()
-		sharedBackend, sharedErr = NewFromConfig(sharedChoice.Config)
-		if sharedErr == nil && Announce != nil {
-			fmt.Fprintf(Announce, "rnn-course: using %s\n", sharedChoice)
+//
+// An unknown language setting (package lang: RNN_COURSE_LANG) is an error, as is a backend that
+// cannot be created; neither is kept, so a call after the cause is fixed (in the same notebook
+// session, say) creates the backend. New never panics, and never returns a nil backend without
+// an error. Once created, the backend is returned by every later call.
+func New() (b compute.Backend, choice Choice, err error) {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if sharedBackend != nil {
+		return sharedBackend, sharedChoice, nil
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			b, err = nil, fmt.Errorf("backend: choosing the backend failed: %v", r)
 		}
-	})
-	return sharedBackend, sharedChoice, sharedErr
+	}()
+	if _, err := lang.FromEnv(); err != nil {
+		return nil, Choice{}, fmt.Errorf("backend: %w", err)
+	}
+	choice = DecideFromEnvironment()
+	if b, err = NewFromConfig(choice.Config); err != nil {
+		return nil, choice, err
+	}
+	if b == nil {
+		return nil, choice, fmt.Errorf("backend: creating %q returned no backend and no error", choice.Config)
+	}
+	sharedBackend, sharedChoice = b, choice
+	if Announce != nil {
+		fmt.Fprintf(Announce, "rnn-course: using %s\n", choice)
+	}
+	return b, choice, nil
 }
 
 // MustNew is New for programs, tests and notebooks: it panics with New's error.

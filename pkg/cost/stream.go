@@ -16,7 +16,9 @@ type RowWriter struct {
 }
 
 // AppendCSV opens path for appending rows, creating it with the header line when it does not
-// exist or is empty. An existing non-empty file must start with WriteCSV's header.
+// exist or is empty. An existing non-empty file must start with WriteCSV's header and end with a
+// newline (a file whose last line was cut, by a killed writer, is refused: a row appended to it
+// would be glued to that line). What is in the file is never changed, only added to.
 func AppendCSV(path string) (*RowWriter, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_APPEND, 0o644)
 	if err != nil {
@@ -40,6 +42,12 @@ func AppendCSV(path string) (*RowWriter, error) {
 		f.Close()
 		return nil, fmt.Errorf("cost: %s exists but does not start with the cost CSV header %v (got %v, %v); "+
 			"remove it or name another file", path, csvColumns, header, err)
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, st.Size()-1); err != nil || last[0] != '\n' {
+		f.Close()
+		return nil, fmt.Errorf("cost: %s does not end with a newline: its last line was cut (a killed writer?); "+
+			"repair or remove that line, or name another file", path)
 	}
 	return w, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/big"
 	"slices"
 	"time"
 
@@ -32,8 +33,13 @@ type SweepConfig struct {
 	// MaxRunTime skips cases whose single run is predicted to take longer (0: 2 s).
 	MaxRunTime time.Duration
 	// MaxBytes skips cases whose activations (ActBytes) or three times their largest tensor are
-	// predicted to exceed it, before compiling (0: 4 GiB).
+	// predicted to exceed it, before compiling (0: 4 GiB). Before the graph is even built, a case
+	// whose features [B, T, H] alone break it (MinBytes) is skipped; a model whose parameters
+	// alone take more is refused by Validate.
 	MaxBytes int64
+	// MaxNodes skips cases whose graph is predicted (EstimateNodes) to have more nodes, before it
+	// is built (0: 1<<22, about 4 GiB of host memory at the ~1 KiB per node that building takes).
+	MaxNodes int
 
 	Log io.Writer // one line per case when not nil
 
@@ -83,15 +89,42 @@ func (c SweepConfig) withDefaults() SweepConfig {
 	if c.MaxBytes == 0 {
 		c.MaxBytes = 4 << 30
 	}
+	if c.MaxNodes == 0 {
+		c.MaxNodes = DefaultMaxNodes
+	}
 	return c
 }
 
-// Validate says what is wrong with a sweep configuration.
+// DefaultMaxNodes is the default of SweepConfig.MaxNodes: 1<<22 graph nodes, about 4 GiB of host
+// memory to build (measured on the Go backend: 0.9 to 1.2 KiB per node).
+const DefaultMaxNodes = 1 << 22
+
+// Validate says what is wrong with a sweep configuration. Zero values take their defaults;
+// negative ones are errors, as is a model whose parameters alone (as float32) exceed MaxBytes.
 func (c SweepConfig) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    int
+		def  string
+	}{{"Timing.Warmup", c.Timing.Warmup, "1"}, {"Timing.Repeats", c.Timing.Repeats, "5"},
+		{"Timing.MinRepeats", c.Timing.MinRepeats, "3"}, {"MaxNodes", c.MaxNodes, fmt.Sprint(DefaultMaxNodes)}} {
+		if f.v < 0 {
+			return fmt.Errorf("cost: sweep %s is %d, want >= 1 (0: the default %s)", f.name, f.v, f.def)
+		}
+	}
+	if c.Timing.MaxTime < 0 {
+		return fmt.Errorf("cost: sweep Timing.MaxTime is %v, want >= 0 (0: no limit)", c.Timing.MaxTime)
+	}
 	c = c.withDefaults()
 	for _, m := range c.Models {
-		if _, err := AllParams(m, c.D, c.H); err != nil {
+		ps, err := AllParams(m, c.D, c.H)
+		if err != nil {
 			return err
+		}
+		if n := paramCount(ps); n.Cmp(big.NewInt(c.MaxBytes/4)) > 0 {
+			gib, _ := new(big.Float).Quo(new(big.Float).SetInt(n), big.NewFloat(1<<28)).Float64()
+			return fmt.Errorf("cost: model %s with D=%d, H=%d has %s parameters (%.0f GiB as float32), over MaxBytes %d MiB: "+
+				"lower D or H, or raise MaxBytes (rnnbench sweep -max-mib)", m.Name, c.D, c.H, n, gib, c.MaxBytes>>20)
 		}
 	}
 	for _, m := range c.Passes {
@@ -168,6 +201,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 		}
 	}
 	table := &Table{}
+	probes := map[[2]int]nodeProbe{} // per model and pass: node counts of small graphs
 	// Sizes in the outer loop, so that with a tight budget every model gets its small sizes.
 	for _, c := range cases {
 		for mi, m := range cfg.Models {
@@ -231,11 +265,31 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 						continue
 					}
 				}
-				p, err := Prepare(b, m, mode, Shape{B: c.B, T: c.T, D: cfg.D, H: cfg.H})
+				shape := Shape{B: c.B, T: c.T, D: cfg.D, H: cfg.H}
+				// Sizes before building: the features alone, then the graph's node count.
+				if mem := MinBytes(shape); mem > float64(cfg.MaxBytes) {
+					skip(fmt.Sprintf(lang.T("needs at least ~%.0f MiB (three times the features [B, T, H]) > MaxBytes %d MiB",
+						"至少需要约 %.0f MiB（特征 [B, T, H] 的三倍）> MaxBytes %d MiB"), mem/(1<<20), cfg.MaxBytes>>20))
+					continue
+				}
+				probe, ok := probes[[2]int{mi, di}]
+				if !ok {
+					var err error
+					if probe, err = probeNodes(b, m, mode, shape); err != nil {
+						return table, err
+					}
+					probes[[2]int{mi, di}] = probe
+				}
+				if nodes := probe.at(c.T); nodes > float64(cfg.MaxNodes) {
+					skip(fmt.Sprintf(lang.T("graph of ~%.0f nodes > MaxNodes %d (raise MaxNodes; rnnbench sweep -max-nodes)",
+						"图约有 %.0f 个节点 > MaxNodes %d（可调大 MaxNodes；rnnbench sweep -max-nodes）"), nodes, cfg.MaxNodes))
+					continue
+				}
+				p, err := Prepare(b, m, mode, shape)
 				if err != nil {
 					return table, err
 				}
-				if mem := max(p.ActBytes, 3*p.Stats.LargestBytes); mem > cfg.MaxBytes {
+				if mem := max(p.ActBytes, satMul3(p.Stats.LargestBytes)); mem > cfg.MaxBytes {
 					p.Release()
 					skip(fmt.Sprintf(lang.T("needs ~%d MiB > MaxBytes %d MiB", "需要约 %d MiB > MaxBytes %d MiB"), mem>>20, cfg.MaxBytes>>20))
 					continue
@@ -283,3 +337,70 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 }
 
 func msDuration(v float64) time.Duration { return time.Duration(v * 1e6) }
+
+// MinBytes is a lower bound, known before the graph is built, of the memory measure that Sweep
+// compares with MaxBytes (three times the largest tensor): three times the float32 features
+// [B, T, H] that every model returns. It is a float64 so that no size overflows it.
+func MinBytes(s Shape) float64 {
+	return 3 * 4 * float64(s.B) * float64(s.T) * float64(s.H)
+}
+
+// nodeProbe holds the node counts of a model's graphs at T = probeT and 2·probeT.
+type nodeProbe struct{ n1, n2 float64 }
+
+const probeT = 2
+
+// at extrapolates the node count linearly in T.
+func (p nodeProbe) at(T int) float64 {
+	return max(p.n1+(p.n2-p.n1)/probeT*(float64(T)-probeT), p.n1)
+}
+
+func probeNodes(b compute.Backend, m Model, mode Pass, s Shape) (nodeProbe, error) {
+	var n [2]float64
+	for i, T := range []int{probeT, 2 * probeT} {
+		s.T = T
+		built, err := BuildGraph(b, m, mode, s)
+		if err != nil {
+			return nodeProbe{}, err
+		}
+		n[i] = float64(len(built.Graph.Nodes()))
+		built.Graph.Finalize()
+	}
+	return nodeProbe{n[0], n[1]}, nil
+}
+
+// EstimateNodes predicts the number of nodes of a case's graph without building it: it builds
+// the graphs of T = 2 and 4 (tens to hundreds of nodes) and extrapolates linearly in T. That is
+// exact for the step-by-step models (a fixed number of nodes per step) and an over-estimate for
+// the scans, whose graphs grow more slowly. Sweep skips cases over MaxNodes with it.
+func EstimateNodes(b compute.Backend, m Model, mode Pass, s Shape) (float64, error) {
+	if err := s.Validate(); err != nil {
+		return 0, err
+	}
+	p, err := probeNodes(b, m, mode, s)
+	if err != nil {
+		return 0, err
+	}
+	return p.at(s.T), nil
+}
+
+// paramCount is the number of scalars of a list of parameters, exactly (no overflow).
+func paramCount(ps []Param) *big.Int {
+	n := new(big.Int)
+	for _, p := range ps {
+		size := big.NewInt(1)
+		for _, d := range p.Dims {
+			size.Mul(size, big.NewInt(int64(d)))
+		}
+		n.Add(n, size)
+	}
+	return n
+}
+
+// satMul3 is 3·v, or math.MaxInt64 where that overflows.
+func satMul3(v int64) int64 {
+	if v > math.MaxInt64/3 {
+		return math.MaxInt64
+	}
+	return 3 * v
+}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sort"
 	"strconv"
+
+	"github.com/rnn-course/bottleneck/internal/atomicfile"
 )
 
 // Row is one measured (or predicted) case. Times are in milliseconds; the graph counts are those
@@ -72,6 +74,23 @@ func (r Row) record() []string {
 	return []string{r.Model, i(r.T), i(r.B), i(r.D), i(r.H), string(r.Pass), f(r.MedianMS), f(r.MinMS), f(r.MaxMS),
 		i(r.Repeats), f(r.BuildMS), f(r.CompileMS), i(r.Nodes), i(r.Depth), i(r.KernelDepth), i64(r.Flops),
 		i64(r.Transcendentals), i64(r.BytesMoved), i64(r.ActBytes), r.Backend, f(r.MeanMS), f(r.CPUMS)}
+}
+
+// WriteCSVFile writes the table (WriteCSV) to a file that replaces path only once it is
+// complete: an error or a killed process leaves the old file as it was (internal/atomicfile).
+func (t *Table) WriteCSVFile(path string) error {
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return fmt.Errorf("cost: %w", err)
+	}
+	defer f.Abort()
+	if err := t.WriteCSV(f); err != nil {
+		return fmt.Errorf("cost: writing %s: %w", path, err)
+	}
+	if err := f.Commit(); err != nil {
+		return fmt.Errorf("cost: %w", err)
+	}
+	return nil
 }
 
 // WriteCSV writes the header and one line per row, then one comment line per skipped case.

@@ -2,6 +2,8 @@ package recurrent
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 
 	"github.com/gomlx/compute/dtypes"
 )
@@ -73,7 +75,46 @@ func (c Config) Validate() error {
 	if c.DType != dtypes.Float32 && c.DType != dtypes.Float64 {
 		return fmt.Errorf("recurrent: dtype must be Float32 or Float64, got %s", c.DType)
 	}
+	if n, ok := c.numParams(); !ok || n > uint64(MaxParams) {
+		count := fmt.Sprintf("%d", n)
+		if !ok {
+			count = "more than 2^64"
+		}
+		return fmt.Errorf("recurrent: a %s with input size %d, hidden size %d and %d layers has %s parameters, "+
+			"over MaxParams = %d (1 GiB of float32 at the default 2^28): make it smaller, or raise recurrent.MaxParams",
+			c.Kind, c.InputSize, c.HiddenSize, c.NumLayers, count, MaxParams)
+	}
 	return nil
+}
+
+// MaxParams is the largest stack, in trainable scalars (NumParams), that Validate accepts, so
+// that a configuration too large for memory is refused before anything is allocated or built:
+// 2^28 (1 GiB of float32), package train's limit too. A program that needs more may raise it.
+var MaxParams = 1 << 28
+
+// numParams is NumParams in uint64 with overflow detection (ok false when it overflows).
+// It assumes positive sizes.
+func (c Config) numParams() (n uint64, ok bool) {
+	mul := func(a, b uint64) uint64 {
+		hi, lo := bits.Mul64(a, b)
+		if hi != 0 {
+			ok = false
+		}
+		return lo
+	}
+	add := func(a, b uint64) uint64 {
+		s, carry := bits.Add64(a, b, 0)
+		if carry != 0 {
+			ok = false
+		}
+		return s
+	}
+	ok = true
+	G, D, H, L := uint64(c.Kind.Gates()), uint64(c.InputSize), uint64(c.HiddenSize), uint64(c.NumLayers)
+	GH := mul(G, H)
+	n = mul(GH, add(add(D, H), 2))                   // layer 0: G*H*(D + H + 2)
+	n = add(n, mul(L-1, mul(GH, add(mul(2, H), 2)))) // layers 1..L-1: G*H*(2H + 2) each
+	return n, ok
 }
 
 // LayerInputSize is the input width of layer l: D for l = 0, H above.
@@ -84,12 +125,15 @@ func (c Config) LayerInputSize(l int) int {
 	return c.HiddenSize
 }
 
-// NumParams is the number of trainable scalars: per layer G*H*(D_l + H + 2).
+// NumParams is the number of trainable scalars: per layer G*H*(D_l + H + 2). It is
+// math.MaxInt when that overflows int, and 0 for sizes < 1 (Validate refuses both).
 func (c Config) NumParams() int {
-	n := 0
-	G, H := c.Kind.Gates(), c.HiddenSize
-	for l := range c.NumLayers {
-		n += G * H * (c.LayerInputSize(l) + H + 2)
+	if c.InputSize < 1 || c.HiddenSize < 1 || c.NumLayers < 1 {
+		return 0
 	}
-	return n
+	n, ok := c.numParams()
+	if !ok || n > math.MaxInt {
+		return math.MaxInt
+	}
+	return int(n)
 }

@@ -110,10 +110,18 @@ func RunLayer(kind Kind, p LayerParams, x, h0, c0 *Node) *Trace {
 }
 
 // Forward runs a stack of layers over x [B, T, D]. params holds 4 nodes per layer in
-// ParamNames order; h0 and c0 are [L, B, H] or nil for zeros (c0 is ignored unless LSTM).
+// ParamNames order; h0 and c0 are [L, B, H] or nil for zeros (c0 only for the LSTM).
 // It returns out [B, T, H] (the top layer's hidden states), hn [L, B, H] and, for the LSTM,
 // cn [L, B, H], plus the per-layer traces.
+//
+// The shapes of params, x, h0 and c0 are checked against each other when the graph is built
+// (CheckInput's checks, with the configuration read from the parameters' shapes): a mismatch
+// panics with an error that says what was expected, as graph-building errors do in GoMLX (an
+// Exec returns it as its error).
 func Forward(kind Kind, params []*Node, x, h0, c0 *Node) (out, hn, cn *Node, traces []*Trace) {
+	if _, err := graphConfig(kind, params, x, h0, c0); err != nil {
+		panic(err)
+	}
 	layers := SplitParams(params)
 	L := len(layers)
 	B := x.Shape().Dim(0)
@@ -146,4 +154,68 @@ func Forward(kind Kind, params []*Node, x, h0, c0 *Node) (out, hn, cn *Node, tra
 		cn = Stack(cFinal, 0)
 	}
 	return out, hn, cn, traces
+}
+
+// graphConfig reads the configuration of a stack from its parameter nodes and checks them, x,
+// h0 and c0 against it (CheckInput).
+func graphConfig(kind Kind, params []*Node, x, h0, c0 *Node) (Config, error) {
+	if len(params) == 0 || len(params)%4 != 0 {
+		return Config{}, fmt.Errorf("recurrent: got %d parameter nodes, want 4 per layer (%v for one layer)",
+			len(params), ParamNames(1))
+	}
+	for i, p := range params {
+		if p == nil {
+			return Config{}, fmt.Errorf("recurrent: parameter %s is nil", ParamNames(len(params) / 4)[i])
+		}
+	}
+	if x == nil {
+		return Config{}, fmt.Errorf("recurrent: x is nil, want a [batch, time, features] node")
+	}
+	wih, whh := params[0].Shape(), params[1].Shape()
+	if wih.Rank() != 2 || whh.Rank() != 2 {
+		return Config{}, fmt.Errorf("recurrent: weight_ih_l0 and weight_hh_l0 must be matrices, got shapes %s and %s", wih, whh)
+	}
+	cfg := Config{Kind: kind, InputSize: wih.Dim(1), HiddenSize: whh.Dim(1), NumLayers: len(params) / 4, DType: wih.DType}
+	if err := checkParamShapes(cfg, params); err != nil {
+		return cfg, err
+	}
+	return cfg, checkNodes(cfg, x, h0, c0)
+}
+
+// checkParamShapes checks parameter nodes against a configuration's LayerShapes.
+func checkParamShapes(cfg Config, params []*Node) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	names := ParamNames(cfg.NumLayers)
+	if len(params) != len(names) {
+		return fmt.Errorf("recurrent: got %d parameter nodes, want %d (%v)", len(params), len(names), names)
+	}
+	for i, p := range params {
+		want := shapes.Make(cfg.DType, cfg.LayerShapes(i / 4)[i%4]...)
+		if p == nil {
+			return fmt.Errorf("recurrent: parameter %s is nil", names[i])
+		}
+		if !p.Shape().Equal(want) {
+			return fmt.Errorf("recurrent: %s has shape %s, want %s", names[i], p.Shape(), want)
+		}
+	}
+	return nil
+}
+
+// checkNodes is CheckInput for graph nodes (h0 and c0 may be nil).
+func checkNodes(cfg Config, x, h0, c0 *Node) error {
+	if x == nil {
+		return fmt.Errorf("recurrent: x is nil, want a [batch, time, %d] node", cfg.InputSize)
+	}
+	var h0s, c0s *shapes.Shape
+	if h0 != nil {
+		s := h0.Shape()
+		h0s = &s
+	}
+	if c0 != nil {
+		s := c0.Shape()
+		c0s = &s
+	}
+	return CheckInput(cfg, x.Shape(), h0s, c0s)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/gomlx/compute"
@@ -19,17 +20,19 @@ type ParityResult struct {
 	Case   string
 	Config Config
 	// RelDiff maps each compared array (out, hn, cn, grad_<weight>, grad_x) to
-	// max|ours - PyTorch| / max|PyTorch|.
+	// max|ours - PyTorch| / max|PyTorch|: +Inf when ours has a NaN or ±Inf (the references are
+	// finite, or CheckParity fails), so that no tolerance passes it.
 	RelDiff map[string]float64
 	Arrays  []string // the keys of RelDiff, in comparison order
 }
 
-// Worst returns the largest relative difference and its array.
+// Worst returns the largest relative difference and its array; a NaN counts as larger than
+// any number. With no arrays it returns "" and -1.
 func (r *ParityResult) Worst() (string, float64) {
 	name, worst := "", -1.0
 	for _, a := range r.Arrays {
-		if r.RelDiff[a] > worst {
-			name, worst = a, r.RelDiff[a]
+		if d := r.RelDiff[a]; d > worst || (math.IsNaN(d) && !math.IsNaN(worst)) {
+			name, worst = a, d
 		}
 	}
 	return name, worst
@@ -37,7 +40,8 @@ func (r *ParityResult) Worst() (string, float64) {
 
 // CheckParity runs one PyTorch case file through Forward in float32 — outputs, final states and
 // the gradients of sum(out*g) with respect to every weight and to x — and reports the relative
-// differences. Errors name the case and what was missing or malformed.
+// differences. Errors name the case and what was missing or malformed: a missing array, one of
+// another shape than ours, a NaN or ±Inf in any array of the file.
 func CheckParity(b compute.Backend, path string) (*ParityResult, error) {
 	return CheckParityWith(b, path, autodiffParityGraph)
 }
@@ -136,9 +140,12 @@ func CheckParityWith(b compute.Backend, path string, build ParityGraph) (*Parity
 	}
 	res := &ParityResult{Case: name, Config: cfg, RelDiff: map[string]float64{}}
 	compare := func(arr string, ours *tensors.Tensor) error {
-		ref, _, err := f.Float32(arr)
+		ref, shape, err := f.Float32(arr)
 		if err != nil {
 			return err
+		}
+		if !slices.Equal(shape, ours.Shape().Dimensions) {
+			return fmt.Errorf("array %s has shape %v, ours %v", arr, shape, ours.Shape().Dimensions)
 		}
 		o := tensors.MustCopyFlatData[float32](ours)
 		if len(o) != len(ref) {
@@ -146,8 +153,16 @@ func CheckParityWith(b compute.Backend, path string, build ParityGraph) (*Parity
 		}
 		scale, worst := 0.0, 0.0
 		for i := range ref {
-			scale = math.Max(scale, math.Abs(float64(ref[i])))
-			worst = math.Max(worst, math.Abs(float64(o[i])-float64(ref[i])))
+			r, v := float64(ref[i]), float64(o[i])
+			if math.IsNaN(r) || math.IsInf(r, 0) {
+				return fmt.Errorf("array %s has a non-finite value at flat index %d: a reference must be finite", arr, i)
+			}
+			scale = math.Max(scale, math.Abs(r))
+			d := math.Abs(v - r)
+			if math.IsNaN(d) {
+				d = math.Inf(1) // ours is NaN: worse than any tolerance, as ±Inf is
+			}
+			worst = math.Max(worst, d)
 		}
 		res.RelDiff[arr] = worst / math.Max(scale, 1e-12)
 		res.Arrays = append(res.Arrays, arr)

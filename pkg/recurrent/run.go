@@ -2,6 +2,7 @@ package recurrent
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
@@ -85,12 +86,31 @@ func NewRunner(b compute.Backend, cfg Config) (*Runner, error) {
 }
 
 // Run evaluates the layers with weights w on x [B, T, D]; h0 and c0 ([L, B, H]) may be nil.
+// Every value of w, x, h0 and c0 must be finite, and so is every value of the result: outputs
+// that overflow to ±Inf or NaN are an error, never a result.
 func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
-	if w.Config != r.cfg {
-		return nil, fmt.Errorf("recurrent: weights are for %+v, runner for %+v", w.Config, r.cfg)
+	if r == nil || r.exec == nil {
+		return nil, fmt.Errorf("recurrent: Run on a nil Runner, want one from NewRunner")
 	}
 	if err := w.Validate(); err != nil {
 		return nil, err
+	}
+	if w.Config != r.cfg {
+		return nil, fmt.Errorf("recurrent: weights are for %+v, runner for %+v", w.Config, r.cfg)
+	}
+	for _, in := range []struct {
+		name string
+		t    *tensors.Tensor
+	}{{"x", x}, {"h0", h0}, {"c0", c0}} {
+		if in.t == nil {
+			if in.name == "x" {
+				return nil, fmt.Errorf("recurrent: x is nil, want a [batch, time, %d] tensor", r.cfg.InputSize)
+			}
+			continue
+		}
+		if !in.t.Ok() {
+			return nil, fmt.Errorf("recurrent: %s is a finalized tensor (its data was freed)", in.name)
+		}
 	}
 	var h0s, c0s *shapes.Shape
 	if h0 != nil {
@@ -103,6 +123,20 @@ func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
 	}
 	if err := CheckInput(r.cfg, x.Shape(), h0s, c0s); err != nil {
 		return nil, err
+	}
+	names := w.Names()
+	for i, t := range w.Tensors {
+		if err := checkFinite(names[i], t); err != nil {
+			return nil, err
+		}
+	}
+	for _, in := range []struct {
+		name string
+		t    *tensors.Tensor
+	}{{"x", x}, {"h0", h0}, {"c0", c0}} {
+		if err := checkFinite(in.name, in.t); err != nil {
+			return nil, err
+		}
 	}
 	zero := tensors.FromShape(shapes.Make(r.cfg.DType, r.cfg.NumLayers, x.Shape().Dim(0), r.cfg.HiddenSize))
 	if h0 == nil {
@@ -127,5 +161,41 @@ func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
 	if len(outs) > 2 {
 		res.CN = outs[2]
 	}
+	for i, name := range []string{"out", "hn", "cn"}[:len(outs)] {
+		if err := checkFinite(name, outs[i]); err != nil {
+			return nil, fmt.Errorf("%w, from finite weights and inputs: the %s overflows %s (weights or inputs too large)",
+				err, r.cfg.Kind, r.cfg.DType)
+		}
+	}
 	return res, nil
+}
+
+// checkFinite returns an error naming the first NaN or ±Inf of a float tensor (nil: no error).
+func checkFinite(name string, t *tensors.Tensor) error {
+	if t == nil {
+		return nil
+	}
+	idx := -1
+	t.MustConstFlatData(func(flat any) {
+		switch v := flat.(type) {
+		case []float32:
+			for i, x := range v {
+				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+					idx = i
+					return
+				}
+			}
+		case []float64:
+			for i, x := range v {
+				if math.IsNaN(x) || math.IsInf(x, 0) {
+					idx = i
+					return
+				}
+			}
+		}
+	})
+	if idx >= 0 {
+		return fmt.Errorf("recurrent: %s has a non-finite value at flat index %d", name, idx)
+	}
+	return nil
 }

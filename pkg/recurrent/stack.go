@@ -37,7 +37,15 @@ func (c Config) NewParams(seed uint64) ([]*tensors.Tensor, error) {
 
 // Forward is Forward for this configuration's kind: x [B, T, D], h0 and c0 [L, B, H] (c0 only
 // for the LSTM, else nil) -> out [B, T, H], hn and cn [L, B, H] (cn nil without a cell state).
+// The shapes of params, x, h0 and c0 are checked against the configuration when the graph is
+// built (CheckInput); a mismatch panics with CheckInput's error, which an Exec returns.
 func (c Config) Forward(params []*Node, x, h0, c0 *Node) (out, hn, cn *Node) {
+	if err := checkNodes(c, x, h0, c0); err != nil {
+		panic(err)
+	}
+	if err := checkParamShapes(c, params); err != nil {
+		panic(err)
+	}
 	out, hn, cn, _ = Forward(c.Kind, params, x, h0, c0)
 	return out, hn, cn
 }

@@ -124,8 +124,12 @@ func NewWeightsFromSlices(cfg Config, flat ...any) (*Weights, error) {
 	return w, nil
 }
 
-// Validate checks the number, dtype and shapes of the tensors against the configuration.
+// Validate checks the number, dtype and shapes of the tensors against the configuration, and
+// that none is nil or finalized. It does not look at the values (see Runner.Run).
 func (w *Weights) Validate() error {
+	if w == nil {
+		return fmt.Errorf("recurrent: weights are nil, want weights from NewWeights or FromPyTorch")
+	}
 	if err := w.Config.Validate(); err != nil {
 		return err
 	}
@@ -137,6 +141,9 @@ func (w *Weights) Validate() error {
 		want := shapes.Make(w.Config.DType, w.Config.LayerShapes(i / 4)[i%4]...)
 		if t == nil {
 			return fmt.Errorf("recurrent: %s is missing", names[i])
+		}
+		if !t.Ok() {
+			return fmt.Errorf("recurrent: %s is a finalized tensor (its data was freed)", names[i])
 		}
 		if !t.Shape().Equal(want) {
 			return fmt.Errorf("recurrent: %s has shape %s, want %s", names[i], t.Shape(), want)

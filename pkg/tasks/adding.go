@@ -33,7 +33,8 @@ const AddingOneMarkerMSE = 1.0 / 12
 // G. E. Hinton, "A Simple Way to Initialize Recurrent Networks of Rectified
 // Linear Units", arXiv:1504.00941, 2015 (the variant used here).
 type Adding struct {
-	// SeqLen is the number of time steps T of every sequence, at least 2.
+	// SeqLen is the number of time steps T of every sequence, at least 2 and at most
+	// MaxBatchValues/2.
 	SeqLen int
 	// Seed selects the data; the batch of each step is a function of
 	// (Seed, step, batch size, SeqLen).
@@ -42,7 +43,8 @@ type Adding struct {
 	step int // next step of Batch
 }
 
-// NewAdding returns the adding problem with sequences of seqLen >= 2 steps.
+// NewAdding returns the adding problem with sequences of seqLen >= 2 steps (at most
+// MaxBatchValues/2).
 func NewAdding(seqLen int, seed uint64) (*Adding, error) {
 	a := &Adding{SeqLen: seqLen, Seed: seed}
 	if err := a.check(); err != nil {
@@ -55,7 +57,7 @@ func (a *Adding) check() error {
 	if a.SeqLen < 2 {
 		return fmt.Errorf("tasks: adding problem: sequence length is %d, want >= 2 (one marker in each half)", a.SeqLen)
 	}
-	return nil
+	return checkSeqLen("adding problem", a.SeqLen, 2, 2, 0)
 }
 
 // BatchAt returns the batch of the given training step:

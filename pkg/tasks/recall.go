@@ -1,7 +1,5 @@
 package tasks
 
-import "fmt"
-
 const streamRecall = 0x726563616c6c // "recall"
 
 // Recall is the marked-recall task: a sequence of T values in [0, 1) with one marker, placed
@@ -14,17 +12,17 @@ const streamRecall = 0x726563616c6c // "recall"
 // problem, by contrast, the second marker falls inside the last chunk, and the storing learnt
 // there transfers to the first marker through the shared weights.)
 type Recall struct {
-	SeqLen int    // T >= 2
+	SeqLen int    // T, 2 to MaxBatchValues/2
 	Seed   uint64 // the batch of each step is a function of (Seed, step, batch size, SeqLen)
 }
 
 // RecallBaselineMSE is the MSE of always predicting 1/2: the variance of U(0, 1).
 const RecallBaselineMSE = 1.0 / 12
 
-// NewRecall returns the task with sequences of seqLen >= 2 steps.
+// NewRecall returns the task with sequences of seqLen steps, 2 to MaxBatchValues/2.
 func NewRecall(seqLen int, seed uint64) (*Recall, error) {
-	if seqLen < 2 {
-		return nil, fmt.Errorf("tasks: recall: sequence length is %d, want >= 2", seqLen)
+	if err := checkSeqLen("recall", seqLen, 2, 2, 0); err != nil {
+		return nil, err
 	}
 	return &Recall{SeqLen: seqLen, Seed: seed}, nil
 }
@@ -33,8 +31,8 @@ func NewRecall(seqLen int, seed uint64) (*Recall, error) {
 // Adding's, and y [batchSize], the marked value.
 func (r *Recall) BatchAt(step, batchSize int) (x, y []float32, err error) {
 	T := r.SeqLen
-	if T < 2 {
-		return nil, nil, fmt.Errorf("tasks: recall: sequence length is %d, want >= 2", T)
+	if err := checkSeqLen("recall", T, 2, 2, 0); err != nil {
+		return nil, nil, err
 	}
 	if err := checkBatch("recall", step, batchSize, 2*T); err != nil {
 		return nil, nil, err

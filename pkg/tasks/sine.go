@@ -11,6 +11,12 @@ const (
 	DefaultMaxPeriod = 64.0
 )
 
+// MaxNoise is the largest noise standard deviation NoisySine accepts: 1e6. Beyond it the unit
+// sine is lost in float32 rounding of the samples (float32 resolves about 1 part in 1.7e7), so
+// the task would be noise alone; far beyond it the samples are not even finite in float32
+// (3.4e38 at most).
+const MaxNoise = 1e6
+
 // NoisySine is next-value prediction on noisy sine waves. Sequence b of a
 // batch samples
 //
@@ -27,10 +33,11 @@ const (
 // cannot be predicted. The first steps of a sequence are harder: the model has
 // not yet seen enough of the wave to know its frequency and phase.
 type NoisySine struct {
-	// SeqLen is the number of time steps T of every sequence, at least 1.
+	// SeqLen is the number of time steps T of every sequence, at least 1 and at most
+	// MaxBatchValues - 1.
 	SeqLen int
 	// Noise is the standard deviation of the Gaussian noise added to every
-	// sample, >= 0.
+	// sample, 0 to MaxNoise.
 	Noise float64
 	// MinPeriod and MaxPeriod bound the period 1/f, in steps:
 	// 2 <= MinPeriod <= MaxPeriod (a period under 2 steps aliases).
@@ -44,7 +51,7 @@ type NoisySine struct {
 }
 
 // NewNoisySine returns the task with sequences of seqLen >= 1 steps, noise
-// standard deviation noise >= 0, and periods between DefaultMinPeriod and
+// standard deviation 0 <= noise <= MaxNoise, and periods between DefaultMinPeriod and
 // DefaultMaxPeriod steps (change MinPeriod and MaxPeriod to taste).
 func NewNoisySine(seqLen int, noise float64, seed uint64) (*NoisySine, error) {
 	s := &NoisySine{SeqLen: seqLen, Noise: noise, MinPeriod: DefaultMinPeriod, MaxPeriod: DefaultMaxPeriod, Seed: seed}
@@ -58,8 +65,15 @@ func (s *NoisySine) check() error {
 	if s.SeqLen < 1 {
 		return fmt.Errorf("tasks: noisy sine: sequence length is %d, want >= 1", s.SeqLen)
 	}
+	if err := checkSeqLen("noisy sine", s.SeqLen, 1, 1, 1); err != nil {
+		return err
+	}
 	if !(s.Noise >= 0) || math.IsInf(s.Noise, 0) {
 		return fmt.Errorf("tasks: noisy sine: noise standard deviation is %v, want a finite value >= 0", s.Noise)
+	}
+	if s.Noise > MaxNoise {
+		return fmt.Errorf("tasks: noisy sine: noise standard deviation is %v, want a finite value in [0, %g] (MaxNoise: "+
+			"beyond it float32 samples lose the unit sine, and overflow to ±Inf far beyond)", s.Noise, float64(MaxNoise))
 	}
 	if !(s.MinPeriod >= 2 && s.MinPeriod <= s.MaxPeriod) || math.IsInf(s.MaxPeriod, 0) {
 		return fmt.Errorf("tasks: noisy sine: period range is [%v, %v], want 2 <= MinPeriod <= MaxPeriod < +Inf", s.MinPeriod, s.MaxPeriod)

@@ -59,8 +59,26 @@ func stepRNG(seed, stream uint64, step int) *rand.Rand {
 	return rand.New(rand.NewPCG(seed, splitmix64(stream^splitmix64(uint64(step)))))
 }
 
+// MaxBatchValues is the most values (x and y each) that one batch may hold: 2^31 - 1. It bounds
+// the sequence lengths too, since one sequence must fit in a batch: an Adding or Recall sequence
+// has 2 values per step (T <= 1073741823), a NoisySine sequence T + 1 samples
+// (T <= 2147483646).
+const MaxBatchValues = math.MaxInt32
+
+// checkSeqLen validates a sequence length: at least minLen, and one sequence of perStep values
+// per step plus extra values within MaxBatchValues (so no size computation overflows int).
+func checkSeqLen(task string, seqLen, minLen, perStep, extra int) error {
+	maxLen := (MaxBatchValues - extra) / perStep
+	if seqLen < minLen || seqLen > maxLen {
+		return fmt.Errorf("tasks: %s: sequence length is %d, want %d to %d (a batch holds at most %d values)",
+			task, seqLen, minLen, maxLen, MaxBatchValues)
+	}
+	return nil
+}
+
 // checkBatch validates a step and batch size and that batchSize*perItem
-// elements can be allocated without overflowing int.
+// elements can be allocated without overflowing int. perItem must be > 0 (the
+// caller checked its sequence length).
 func checkBatch(task string, step, batchSize, perItem int) error {
 	if step < 0 {
 		return fmt.Errorf("tasks: %s: step is %d, want >= 0", task, step)
@@ -68,8 +86,8 @@ func checkBatch(task string, step, batchSize, perItem int) error {
 	if batchSize <= 0 {
 		return fmt.Errorf("tasks: %s: batch size is %d, want > 0", task, batchSize)
 	}
-	if perItem > 0 && batchSize > math.MaxInt32/perItem {
-		return fmt.Errorf("tasks: %s: batch of %d sequences of %d values is too large, want at most %d values", task, batchSize, perItem, math.MaxInt32)
+	if perItem <= 0 || batchSize > MaxBatchValues/perItem {
+		return fmt.Errorf("tasks: %s: batch of %d sequences of %d values is too large, want at most %d values", task, batchSize, perItem, MaxBatchValues)
 	}
 	return nil
 }

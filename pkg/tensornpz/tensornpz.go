@@ -17,6 +17,12 @@ import (
 
 // Array returns a copy of a float32 or float64 tensor as an npz array called name.
 func Array(name string, t *tensors.Tensor) (*npz.Array, error) {
+	if t == nil {
+		return nil, fmt.Errorf("%s is a nil tensor, want a float32 or float64 tensor", name)
+	}
+	if !t.Ok() {
+		return nil, fmt.Errorf("%s is a finalized tensor (its data was freed), want a live float32 or float64 tensor", name)
+	}
 	dims := t.Shape().Dimensions
 	switch t.DType() {
 	case dtypes.Float32:
@@ -32,7 +38,9 @@ type Want struct {
 	DType dtypes.DType // Float32 or Float64
 	Shape []int        // the exact shape
 	// Convert accepts a float array of the other width and converts it (PyTorch files may hold
-	// either); otherwise the array's dtype must be DType.
+	// either); otherwise the array's dtype must be DType. A finite float64 value outside the
+	// float32 range (|v| > math.MaxFloat32) is refused, never turned into ±Inf; values below
+	// float32's smallest denormal become ±0, as in every float64 -> float32 conversion.
 	Convert bool
 	// Finite refuses NaN and ±Inf values (saved parameters and optimizer state).
 	Finite bool
@@ -77,6 +85,10 @@ func Tensor(f *npz.File, name string, want Want) (*tensors.Tensor, error) {
 			f32 = make([]float32, len(f64))
 			for i, v := range f64 {
 				f32[i] = float32(v)
+				if math.IsInf(float64(f32[i]), 0) && !math.IsInf(v, 0) {
+					return nil, fmt.Errorf("%s has the value %g at flat index %d, outside the float32 range (±%g): "+
+						"it cannot be read as float32 (read it as float64, or rescale it)", name, v, i, float32(math.MaxFloat32))
+				}
 			}
 		} else {
 			f32 = slices.Clone(f32)
