@@ -2,6 +2,7 @@ package scan
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -143,7 +144,7 @@ func TestFusedRecurrence(t *testing.T) {
 			for tt := 0; tt < T; tt++ {
 				i := (bi*T+tt)*H + j
 				prev = float64(a[i])*prev + float64(b[i])
-				if d := prev - float64(h[i]); d > 1e-5 || d < -1e-5 {
+				if d := prev - float64(h[i]); !(math.Abs(d) <= 1e-5) { // NaN fails too
 					t.Fatalf("h[%d,%d,%d] = %v, want %v", bi, tt, j, h[i], prev)
 				}
 			}
@@ -164,7 +165,7 @@ func TestFusedRecurrence(t *testing.T) {
 			down := loss(a, b)
 			c.x[i] = orig
 			fd := (up - down) / (2 * eps)
-			if d := fd - float64(c.grad[i]); d > 2e-3 || d < -2e-3 {
+			if d := fd - float64(c.grad[i]); !(math.Abs(d) <= 2e-3) { // NaN fails too
 				t.Errorf("∂%s[%d] = %v, finite differences %v", c.name, i, c.grad[i], fd)
 			}
 		}
