@@ -255,15 +255,21 @@ func (e *ConfigMismatchError) Error() string {
 
 // configDiff lists the fields where a (the checkpoint's) and b (the trainer's) differ.
 func configDiff(prefix string, a, b reflect.Value) []string {
+	return configDiffNamed(prefix, "checkpoint", "trainer", a, b)
+}
+
+// configDiffNamed lists the fields where a and b differ, calling their values aName and bName:
+// "model.HiddenSize: checkpoint 16, trainer 8".
+func configDiffNamed(prefix, aName, bName string, a, b reflect.Value) []string {
 	if a.Kind() == reflect.Struct {
 		var out []string
 		for i := range a.NumField() {
-			out = append(out, configDiff(prefix+"."+a.Type().Field(i).Name, a.Field(i), b.Field(i))...)
+			out = append(out, configDiffNamed(prefix+"."+a.Type().Field(i).Name, aName, bName, a.Field(i), b.Field(i))...)
 		}
 		return out
 	}
 	if a.Interface() != b.Interface() {
-		return []string{fmt.Sprintf("%s: checkpoint %v, trainer %v", prefix, a.Interface(), b.Interface())}
+		return []string{fmt.Sprintf("%s: %s %v, %s %v", prefix, aName, a.Interface(), bName, b.Interface())}
 	}
 	return nil
 }

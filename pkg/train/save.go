@@ -94,6 +94,9 @@ func (t *Predictor) Sample(prompt []int32, n int, temperature float64, seed uint
 	if len(prompt) == 0 {
 		return nil, fmt.Errorf("train: Sample needs a prompt of at least one token")
 	}
+	if n < 0 {
+		return nil, fmt.Errorf("train: Sample: the number of tokens to generate must be >= 0, got %d", n)
+	}
 	if temperature < 0 || math.IsNaN(temperature) {
 		return nil, fmt.Errorf("train: temperature must be >= 0, got %v", temperature)
 	}
@@ -106,7 +109,7 @@ func (t *Predictor) Sample(prompt []int32, n int, temperature float64, seed uint
 	rng := rand.New(rand.NewPCG(seed, 0x5a3))
 	x := tensors.FromFlatDataAndDimensions(slices.Clone(prompt), 1, len(prompt))
 	var h, c *tensors.Tensor
-	out := make([]int32, 0, n)
+	out := make([]int32, 0, min(n, 1<<16))
 	for len(out) < n {
 		pred, hn, cn, err := t.Forward(x, h, c)
 		if err != nil {
