@@ -1,7 +1,11 @@
 package train
 
 import (
+	"archive/zip"
+	"bytes"
 	"math"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
@@ -143,6 +147,23 @@ func TestBadInputs(t *testing.T) {
 			return err
 		}, "not finite"},
 
+		// Item 11: SaveModel refuses what LoadModel would refuse.
+		{"SaveModel: NaN weight", func(t *testing.T, f *badFixture) error {
+			path := filepath.Join(t.TempDir(), "m.npz")
+			err := SaveModel(path, poisoned(t))
+			require.NoFileExists(t, path)
+			return err
+		}, "not finite"},
+		{"SaveModel: Config changed after NewModel", func(t *testing.T, f *badFixture) error {
+			m, err := NewModel(sineConfig(GRU, MSE, dtypes.Float32), 1)
+			require.NoError(t, err)
+			m.Config.HiddenSize = 5
+			path := filepath.Join(t.TempDir(), "m.npz")
+			err = SaveModel(path, m)
+			require.NoFileExists(t, path)
+			return err
+		}, "changed after"},
+
 		// Item 12: Forward ignored a c0 given to a GRU.
 		{"Forward: c0 given to a GRU", func(t *testing.T, f *badFixture) error {
 			c0 := tensors.FromFlatDataAndDimensions(make([]float32, 8), 1, 2, 4)
@@ -154,6 +175,16 @@ func TestBadInputs(t *testing.T) {
 			_, _, _, err := f.sine.Forward(f.sineX, h0, nil)
 			return err
 		}, "h0 has shape"},
+
+		// Item 14: an over-budget file: the error names what exists to raise.
+		{"LoadModel: a member declaring 1 TiB", func(t *testing.T, f *badFixture) error {
+			path := filepath.Join(t.TempDir(), "huge.npz")
+			writeHugeDeclaredNPZ(t, path)
+			_, err := LoadModel(path)
+			require.Error(t, err)
+			require.NotContains(t, err.Error(), "WithMaxBytes", "LoadModel has no such option")
+			return err
+		}, "Limits.Params"},
 
 		// Item 18: sizes within MaxParams that would build an enormous graph or activations.
 		{"NewModel: a million layers", func(t *testing.T, f *badFixture) error {
@@ -227,4 +258,18 @@ func TestBadInputs(t *testing.T) {
 		})
 	}
 	require.Zero(t, f.sine.Steps()+f.char.Steps(), "no bad input trained anything")
+}
+
+// writeHugeDeclaredNPZ writes a tiny .npz whose only member declares 1 TiB of data: a file over
+// any read budget, without the bytes.
+func writeHugeDeclaredNPZ(t *testing.T, path string) {
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "weight_ih_l0.npy", Method: zip.Store,
+		CompressedSize64: 1 << 40, UncompressedSize64: 1 << 40})
+	require.NoError(t, err)
+	_, err = w.Write([]byte("\x93NUMPY"))
+	require.NoError(t, err)
+	require.NoError(t, zw.Close())
+	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
 }

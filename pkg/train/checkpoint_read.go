@@ -39,6 +39,9 @@ func (t *Trainer) readCheckpoint(path string) (*restored, error) {
 	item := int64(t.Model.Config.DType.Size())
 	budget := int64(t.Model.NumParams())*item*int64(1+t.cfg.slots()) + 1<<30
 	f, err := npz.Read(fh, st.Size(), npz.WithMaxBytes(budget))
+	if msg, over := npzBudget(err); over {
+		return nil, fmt.Errorf("train: checkpoint %s holds more than a checkpoint of this model and optimizer can: %s", path, msg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("train: checkpoint %s cannot be read: %w", path, err)
 	}
@@ -58,7 +61,7 @@ func (t *Trainer) readCheckpoint(path string) (*restored, error) {
 	if r.pos, r.updates, err = readPosition(f, path); err != nil {
 		return nil, fail("%v", err)
 	}
-	if r.params, err = readModelParams(f, t.Model); err != nil {
+	if r.params, err = readModelParams(f, t.Model.Config); err != nil {
 		return nil, fail("%v", err)
 	}
 	if r.state, err = t.readOptimizerState(f); err != nil {
@@ -165,13 +168,13 @@ func readPosition(f *npz.File, path string) (pos, updates int, err error) {
 	return pos, updates, nil
 }
 
-// readModelParams reads m's parameters by name, with m's dtypes and shapes and finite values:
-// the part that saved models and checkpoints share.
-func readModelParams(f *npz.File, m *Model) ([]*tensors.Tensor, error) {
+// readModelParams reads the parameters of a model of configuration c by name, with its dtype
+// and shapes and finite values: the part that saved models and checkpoints share.
+func readModelParams(f *npz.File, c ModelConfig) ([]*tensors.Tensor, error) {
 	var out []*tensors.Tensor
-	names := m.ParamNames()
-	for i, p := range m.Params() {
-		t, err := tensornpz.Tensor(f, names[i], tensornpz.Want{DType: p.DType(), Shape: p.Shape().Dimensions, Finite: true})
+	names, dims := c.paramNames(), c.paramShapes()
+	for i := range names {
+		t, err := tensornpz.Tensor(f, names[i], tensornpz.Want{DType: c.DType, Shape: dims[i], Finite: true})
 		if err != nil {
 			return nil, err
 		}
