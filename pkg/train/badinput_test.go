@@ -3,13 +3,17 @@ package train
 import (
 	"archive/zip"
 	"bytes"
+	"context"
 	"math"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/npz"
 	"github.com/rnn-course/bottleneck/pkg/tasks"
 	"github.com/stretchr/testify/require"
 )
@@ -272,4 +276,147 @@ func writeHugeDeclaredNPZ(t *testing.T, path string) {
 	require.NoError(t, err)
 	require.NoError(t, zw.Close())
 	require.NoError(t, os.WriteFile(path, buf.Bytes(), 0o644))
+}
+
+// snapshot reads every file of dir.
+func snapshot(t *testing.T, dir string) map[string][]byte {
+	entries, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	out := map[string][]byte{}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		require.NoError(t, err)
+		out[e.Name()] = b
+	}
+	return out
+}
+
+// requireIntact requires every file of before to be in dir, byte for byte.
+func requireIntact(t *testing.T, dir string, before map[string][]byte) {
+	t.Helper()
+	for name, want := range before {
+		got, err := os.ReadFile(filepath.Join(dir, name))
+		require.NoError(t, err, "%s was removed", name)
+		require.True(t, bytes.Equal(want, got), "%s was changed", name)
+	}
+}
+
+// setCheckpointVersion rewrites the checkpoint at path as if another version of this code had
+// written it (with a field this version does not know).
+func setCheckpointVersion(t *testing.T, path string, version int) {
+	f, err := npz.ReadFile(path)
+	require.NoError(t, err)
+	arrays := f.Arrays()
+	for _, a := range arrays {
+		if a.Name == "meta" {
+			old := `"version":2,`
+			require.Contains(t, a.Str, old)
+			a.Str = strings.Replace(a.Str, old, `"version":`+strconv.Itoa(version)+`,"dropout":0.1,`, 1)
+		}
+	}
+	require.NoError(t, npz.WriteFile(path, arrays...))
+}
+
+// TestCheckpointDirNeverLosesFiles: a checkpoint directory that holds what this Trainer must not
+// touch (another configuration's run, a checkpoint of a newer format) is refused, and every file
+// that was there stays byte for byte.
+func TestCheckpointDirNeverLosesFiles(t *testing.T) {
+	// Run A: H = 8, checkpoints at positions 2, 4 and 6.
+	runA := func(t *testing.T) string {
+		dir := t.TempDir()
+		tr, cfg := loopTrainer(t, 1, 2, 6)
+		cfg.CheckpointDir, cfg.CheckpointEvery = dir, 2
+		_, err := tr.Run(context.Background(), cfg)
+		require.NoError(t, err)
+		return dir
+	}
+	cases := []struct {
+		name    string
+		prepare func(t *testing.T, dir string)
+		// run does what a user would, and returns the error that must refuse the directory.
+		run  func(t *testing.T, dir string) error
+		want string
+	}{
+		{"item 1: another configuration's checkpoints below the position", nil, func(t *testing.T, dir string) error {
+			mc := loopModelConfig()
+			mc.HiddenSize = 4
+			m, err := NewModel(mc, 1)
+			require.NoError(t, err)
+			tr, err := New(testBackend(t), m, loopTrainConfig)
+			require.NoError(t, err)
+			_, cfg := loopTrainer(t, 1, 2, 6)
+			_, err = tr.Run(context.Background(), cfg) // 6 batches, no checkpoints
+			require.NoError(t, err)
+			cfg.Steps, cfg.CheckpointDir, cfg.CheckpointEvery = 9, dir, 1
+			_, err = tr.Run(context.Background(), cfg)
+			require.Equal(t, 6, tr.Position(), "nothing trained")
+			return err
+		}, "another configuration"},
+		{"item 3: the newest checkpoint is of a newer format", func(t *testing.T, dir string) {
+			setCheckpointVersion(t, checkpointPath(dir, 6), 3)
+		}, func(t *testing.T, dir string) error {
+			captureWarnings(t)
+			tr, cfg := loopTrainer(t, 1, 2, 8)
+			_, _, resumeErr := tr.Resume(dir)
+			cfg.CheckpointDir, cfg.CheckpointEvery = dir, 1
+			_, runErr := tr.Run(context.Background(), cfg)
+			require.Error(t, runErr, "Run must refuse the directory too")
+			return resumeErr
+		}, "version 3"},
+		{"item 3: an older checkpoint is of a newer format", func(t *testing.T, dir string) {
+			setCheckpointVersion(t, checkpointPath(dir, 2), 3)
+		}, func(t *testing.T, dir string) error {
+			tr, cfg := loopTrainer(t, 1, 2, 9)
+			_, pos, err := tr.Resume(dir)
+			require.NoError(t, err)
+			require.Equal(t, 6, pos)
+			cfg.CheckpointDir, cfg.CheckpointEvery = dir, 1
+			_, err = tr.Run(context.Background(), cfg)
+			return err
+		}, "version 3"},
+		{"a checkpoint that cannot be read, below the resumed one", func(t *testing.T, dir string) {
+			truncateFile(t, checkpointPath(dir, 2))
+		}, func(t *testing.T, dir string) error {
+			tr, cfg := loopTrainer(t, 1, 2, 9)
+			_, pos, err := tr.Resume(dir)
+			require.NoError(t, err)
+			require.Equal(t, 6, pos)
+			cfg.CheckpointDir, cfg.CheckpointEvery = dir, 1
+			_, err = tr.Run(context.Background(), cfg)
+			return err
+		}, "never deletes a file it cannot read"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := runA(t)
+			if c.prepare != nil {
+				c.prepare(t, dir)
+			}
+			before := snapshot(t, dir)
+			err := noPanic(t, func() error { return c.run(t, dir) })
+			require.Error(t, err)
+			t.Log(err)
+			require.ErrorContains(t, err, c.want)
+			requireIntact(t, dir, before)
+		})
+	}
+	t.Run("item 1: run A still resumes", func(t *testing.T) {
+		dir := runA(t)
+		mc := loopModelConfig()
+		mc.HiddenSize = 4
+		m, err := NewModel(mc, 1)
+		require.NoError(t, err)
+		tr, err := New(testBackend(t), m, loopTrainConfig)
+		require.NoError(t, err)
+		_, cfg := loopTrainer(t, 1, 2, 6)
+		_, err = tr.Run(context.Background(), cfg)
+		require.NoError(t, err)
+		cfg.Steps, cfg.CheckpointDir, cfg.CheckpointEvery = 9, dir, 1
+		_, err = tr.Run(context.Background(), cfg)
+		require.Error(t, err)
+		a, _ := loopTrainer(t, 1, 2, 6)
+		_, pos, err := a.Resume(dir)
+		require.NoError(t, err)
+		require.Equal(t, 6, pos)
+	})
 }

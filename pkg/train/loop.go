@@ -138,7 +138,7 @@ func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 		if _, err := t.checkpointMeta(nil); err != nil {
 			return ls.hist, err
 		}
-		if err := prepareCheckpointDir(cfg.CheckpointDir, start, ls.bad); err != nil {
+		if err := t.prepareCheckpointDir(cfg.CheckpointDir, start, ls.bad); err != nil {
 			return ls.hist, err
 		}
 	}
