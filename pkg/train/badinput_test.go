@@ -168,6 +168,16 @@ func TestBadInputs(t *testing.T) {
 			return err
 		}, "changed after"},
 
+		{"Step: Config changed after New", func(t *testing.T, f *badFixture) error {
+			m, err := NewModel(sineConfig(GRU, MSE, dtypes.Float32), 1)
+			require.NoError(t, err)
+			tr, err := New(testBackend(t), m, Config{Optimizer: Adam, LearningRate: 0.01})
+			require.NoError(t, err)
+			m.Config.NumLayers = 2
+			_, err = tr.Step(f.sineX, f.sineY)
+			return err
+		}, "changed after"},
+
 		// Item 12: Forward ignored a c0 given to a GRU.
 		{"Forward: c0 given to a GRU", func(t *testing.T, f *badFixture) error {
 			c0 := tensors.FromFlatDataAndDimensions(make([]float32, 8), 1, 2, 4)

@@ -248,6 +248,14 @@ func (c ModelConfig) lossGraph(pred, y *Node) *Node {
 	}
 }
 
+// checkBatch checks that the model is still the one it was made (check), then the batch.
+func (m *Model) checkBatch(x, y *tensors.Tensor, needY bool) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	return m.Config.checkBatch(x, y, needY)
+}
+
 // checkBatch validates a batch: x and (when needY) y present, with the shapes and dtypes the
 // model takes, and token ids inside the vocabulary. Its errors say what was expected.
 func (c ModelConfig) checkBatch(x, y *tensors.Tensor, needY bool) error {

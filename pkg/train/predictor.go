@@ -81,7 +81,7 @@ func (p *Predictor) checkedForward(result string) []string {
 // final states is a *NonFiniteError (no loss is returned).
 func (p *Predictor) Evaluate(x, y *tensors.Tensor) (float64, error) {
 	mc := p.Model.Config
-	if err := mc.checkBatch(x, y, true); err != nil {
+	if err := p.Model.checkBatch(x, y, true); err != nil {
 		return 0, err
 	}
 	if err := mc.checkWork(x.Shape().Dim(0), x.Shape().Dim(1)); err != nil {
@@ -120,7 +120,7 @@ func (p *Predictor) zeroStates(B int) (h, c *tensors.Tensor) {
 // results is a *NonFiniteError (no result is returned).
 func (p *Predictor) Forward(x, h0, c0 *tensors.Tensor) (pred, hn, cn *tensors.Tensor, err error) {
 	mc := p.Model.Config
-	if err := mc.checkBatch(x, nil, false); err != nil {
+	if err := p.Model.checkBatch(x, nil, false); err != nil {
 		return nil, nil, nil, err
 	}
 	B := x.Shape().Dim(0)
@@ -154,7 +154,7 @@ func (p *Predictor) Forward(x, h0, c0 *tensors.Tensor) (pred, hn, cn *tensors.Te
 // Compile builds and compiles the forward graph for batches shaped like x.
 func (p *Predictor) Compile(x *tensors.Tensor) error {
 	mc := p.Model.Config
-	if err := mc.checkBatch(x, nil, false); err != nil {
+	if err := p.Model.checkBatch(x, nil, false); err != nil {
 		return err
 	}
 	if err := mc.checkWork(x.Shape().Dim(0), x.Shape().Dim(1)); err != nil {

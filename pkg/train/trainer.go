@@ -200,7 +200,7 @@ func (t *Trainer) scalar(v float64) *tensors.Tensor {
 // have been applied (Trainer.Steps tells how many).
 func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 	mc := t.Model.Config
-	if err := mc.checkBatch(x, y, true); err != nil {
+	if err := t.Model.checkBatch(x, y, true); err != nil {
 		return Stats{}, err
 	}
 	B, T := x.Shape().Dim(0), x.Shape().Dim(1)
@@ -334,7 +334,7 @@ func (t *Trainer) Compile(x, y *tensors.Tensor) error {
 		return t.Predictor.Compile(x)
 	}
 	mc := t.Model.Config
-	if err := mc.checkBatch(x, y, true); err != nil {
+	if err := t.Model.checkBatch(x, y, true); err != nil {
 		return err
 	}
 	if err := mc.checkWork(x.Shape().Dim(0), x.Shape().Dim(1)); err != nil {
