@@ -122,7 +122,10 @@ func (c *LoopConfig) check() error {
 //   - Batch or Eval fails (nothing is written either).
 //
 // A fresh run (position 0) refuses a CheckpointDir that already holds checkpoints of a later
-// position: Resume continues them; otherwise choose another directory. Run removes temporary
+// position: Resume continues them; otherwise choose another directory. Since Run prunes old
+// checkpoints (KeepLast), it also refuses a CheckpointDir holding a checkpoint of another
+// configuration, of a format this code does not read, or that cannot be read (other than those
+// Resume skipped as unusable): it never deletes another run's files. Run removes temporary
 // files left in CheckpointDir by a checkpoint write that was killed.
 func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 	ls := t.loop()

@@ -11,7 +11,8 @@ import (
 )
 
 // Nothing non-finite is hidden. The kernels of the pure-Go backend squash NaN (tanh(NaN) = -1,
-// logistic(NaN) = 1, relu(NaN) = 0), so a NaN in a weight or an input need not reach the loss.
+// logistic(NaN) = 1; relu's Max(NaN, 0) is NaN in the SIMD lanes but 0 in the scalar tail of a
+// row), so a NaN in a weight or an input need not reach the loss.
 // Every graph of this package therefore counts, next to its results, the NaN and ±Inf values
 // of what it read and computed (parameters, loss, gradients, updated parameters and optimizer
 // state, final states), as one int32 vector; the host looks at it before using any result. The
