@@ -103,10 +103,12 @@ func listCheckpoints(dir string) ([]checkpointFile, error) {
 	return out, nil
 }
 
-// prepareCheckpointDir creates dir, removes the temporary files of killed checkpoint writes
-// and refuses a directory holding checkpoints beyond start (other than the unusable ones that
-// Resume skipped), which belong to another run.
-func prepareCheckpointDir(dir string, start int, bad []string) error {
+// prepareCheckpointDir creates dir, removes the temporary files of killed checkpoint writes,
+// and, since Run prunes old checkpoints, refuses a directory that holds one it must not touch:
+// one beyond start (another run's), one of another configuration or of a format this code does
+// not read, or one that cannot be read. The exceptions are the files bad that Resume found
+// unusable: the next good checkpoint replaces them.
+func (t *Trainer) prepareCheckpointDir(dir string, start int, bad []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("train: checkpoint directory: %w", err)
 	}
@@ -119,9 +121,26 @@ func prepareCheckpointDir(dir string, start int, bad []string) error {
 		return fmt.Errorf("train: checkpoint directory: %w", err)
 	}
 	for _, f := range files {
-		if f.pos > start && !slices.Contains(bad, f.path) {
+		if slices.Contains(bad, f.path) {
+			continue
+		}
+		if f.pos > start {
 			return fmt.Errorf("train: checkpoint directory %s already holds %s, beyond this run's position %d: "+
 				"continue that run with Trainer.Resume, or choose another directory", dir, filepath.Base(files[len(files)-1].path), start)
+		}
+		err := t.checkMetaOf(f.path)
+		var mismatch *ConfigMismatchError
+		var format *FormatError
+		switch {
+		case err == nil:
+		case errors.As(err, &mismatch):
+			return fmt.Errorf("train: checkpoint directory %s holds %s, a checkpoint of another configuration (%s): "+
+				"a run never prunes another run's checkpoints: choose another directory for this one",
+				dir, filepath.Base(f.path), strings.Join(mismatch.Differences, "; "))
+		case errors.As(err, &format):
+			return err // it names the file and says that it is kept
+		default:
+			return fmt.Errorf("%w; a run never deletes a file it cannot read: move it away, or choose another directory", err)
 		}
 	}
 	return nil
@@ -169,6 +188,15 @@ func (t *Trainer) checkpointArrays(pos int, h *History) ([]*npz.Array, error) {
 	if err != nil {
 		return nil, err
 	}
+	names := t.Model.ParamNames()
+	P := len(names)
+	stateNames := make([]string, len(t.state))
+	for j := range t.state {
+		stateNames[j] = "optimizer state " + slotName(j/P, names[j%P])
+	}
+	if err := checkFinite(slices.Concat(prefixed("parameter ", names), stateNames), slices.Concat(t.Model.Params(), t.state)); err != nil {
+		return nil, fmt.Errorf("train: refusing to write a checkpoint: %v (a checkpoint holds finite values only)", err)
+	}
 	arrays := []*npz.Array{
 		npz.NewString("meta", meta),
 		{Name: "batch", DType: npz.Int64, Shape: []int{}, I64: []int64{int64(pos)}}, // 0-d
@@ -179,8 +207,6 @@ func (t *Trainer) checkpointArrays(pos int, h *History) ([]*npz.Array, error) {
 		return nil, err
 	}
 	arrays = append(arrays, params...)
-	names := t.Model.ParamNames()
-	P := len(names)
 	for j, s := range t.state {
 		a, err := tensornpz.Array(slotName(j/P, names[j%P]), s)
 		if err != nil {
@@ -253,17 +279,47 @@ func (e *ConfigMismatchError) Error() string {
 		e.Path, strings.Join(e.Differences, "; "))
 }
 
+// FormatError says that a checkpoint is not in the format this code reads: written by another
+// version of this package (a newer one, most likely), or not a checkpoint of this package at
+// all. Resume stops at once on one, and Run refuses a directory that holds one: neither ever
+// deletes such a file.
+type FormatError struct {
+	Path    string
+	Format  string // what its meta says
+	Version int
+}
+
+func (e *FormatError) Error() string {
+	if e.Format != CheckpointFormat {
+		return fmt.Sprintf("train: checkpoint %s: meta says format %q, want %q: it is not a checkpoint of this package; "+
+			"it is left as it is: move it away, or use another directory", e.Path, e.Format, CheckpointFormat)
+	}
+	which := "a newer"
+	if e.Version < CheckpointVersion {
+		which = "an older"
+	}
+	return fmt.Sprintf("train: checkpoint %s has format version %d and this code reads version %d (it was written by %s "+
+		"version of this package): it is left as it is; continue that run with the code that wrote it, or use another directory",
+		e.Path, e.Version, CheckpointVersion, which)
+}
+
 // configDiff lists the fields where a (the checkpoint's) and b (the trainer's) differ.
 func configDiff(prefix string, a, b reflect.Value) []string {
+	return configDiffNamed(prefix, "checkpoint", "trainer", a, b)
+}
+
+// configDiffNamed lists the fields where a and b differ, calling their values aName and bName:
+// "model.HiddenSize: checkpoint 16, trainer 8".
+func configDiffNamed(prefix, aName, bName string, a, b reflect.Value) []string {
 	if a.Kind() == reflect.Struct {
 		var out []string
 		for i := range a.NumField() {
-			out = append(out, configDiff(prefix+"."+a.Type().Field(i).Name, a.Field(i), b.Field(i))...)
+			out = append(out, configDiffNamed(prefix+"."+a.Type().Field(i).Name, aName, bName, a.Field(i), b.Field(i))...)
 		}
 		return out
 	}
 	if a.Interface() != b.Interface() {
-		return []string{fmt.Sprintf("%s: checkpoint %v, trainer %v", prefix, a.Interface(), b.Interface())}
+		return []string{fmt.Sprintf("%s: %s %v, %s %v", prefix, aName, a.Interface(), bName, b.Interface())}
 	}
 	return nil
 }
@@ -299,7 +355,8 @@ func (t *Trainer) LoadCheckpoint(path string) (*History, int, error) {
 // Warnings, naming the file and the reason, and the previous one is tried; the skipped files
 // are deleted once the resumed Run has written a good checkpoint. It fails when dir has no
 // checkpoint (an error wrapping ErrNoCheckpoint), when none is usable, or at once on a
-// checkpoint written for another configuration (a *ConfigMismatchError).
+// checkpoint written for another configuration (a *ConfigMismatchError) or in a format this
+// code does not read (a *FormatError, e.g. by a newer version): those files are never deleted.
 //
 // Then Run continues from the returned position with the same data order, optimizer moments
 // and update counter, and appends to the returned history.
@@ -323,7 +380,8 @@ func (t *Trainer) Resume(dir string) (*History, int, error) {
 			return h, pos, nil
 		}
 		var mismatch *ConfigMismatchError
-		if errors.As(err, &mismatch) {
+		var format *FormatError
+		if errors.As(err, &mismatch) || errors.As(err, &format) {
 			return nil, 0, err
 		}
 		bad = append(bad, f.path)

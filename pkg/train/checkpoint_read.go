@@ -1,6 +1,7 @@
 package train
 
 import (
+	"archive/zip"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -21,10 +22,16 @@ import (
 // decodes one part and says what is wrong with it: the meta and configurations, the set of
 // arrays, the position counters, the parameters and optimizer state, the history.
 
-// readCheckpoint reads and validates a checkpoint for this Trainer.
+// readCheckpoint reads and validates a checkpoint for this Trainer. Its meta is read and
+// checked first, alone: a checkpoint of another format version or configuration is reported as
+// such (a *FormatError or *ConfigMismatchError, with its Path) even when the rest of the file
+// is something this code cannot decode.
 func (t *Trainer) readCheckpoint(path string) (*restored, error) {
 	fail := func(format string, args ...any) error {
 		return fmt.Errorf("train: checkpoint %s: %s", path, fmt.Sprintf(format, args...))
+	}
+	if err := t.checkMetaOf(path); err != nil {
+		return nil, err
 	}
 	fh, err := os.Open(path)
 	if err != nil {
@@ -39,17 +46,15 @@ func (t *Trainer) readCheckpoint(path string) (*restored, error) {
 	item := int64(t.Model.Config.DType.Size())
 	budget := int64(t.Model.NumParams())*item*int64(1+t.cfg.slots()) + 1<<30
 	f, err := npz.Read(fh, st.Size(), npz.WithMaxBytes(budget))
+	if msg, over := npzBudget(err); over {
+		return nil, fmt.Errorf("train: checkpoint %s holds more than a checkpoint of this model and optimizer can: %s", path, msg)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("train: checkpoint %s cannot be read: %w", path, err)
 	}
 	meta, err := t.checkMeta(f)
 	if err != nil {
-		var mismatch *ConfigMismatchError
-		if errors.As(err, &mismatch) {
-			mismatch.Path = path
-			return nil, mismatch
-		}
-		return nil, fail("%v", err)
+		return nil, withPath(err, path)
 	}
 	if err := t.checkArrayNames(f); err != nil {
 		return nil, fail("%v", err)
@@ -58,7 +63,7 @@ func (t *Trainer) readCheckpoint(path string) (*restored, error) {
 	if r.pos, r.updates, err = readPosition(f, path); err != nil {
 		return nil, fail("%v", err)
 	}
-	if r.params, err = readModelParams(f, t.Model); err != nil {
+	if r.params, err = readModelParams(f, t.Model.Config); err != nil {
 		return nil, fail("%v", err)
 	}
 	if r.state, err = t.readOptimizerState(f); err != nil {
@@ -70,24 +75,89 @@ func (t *Trainer) readCheckpoint(path string) (*restored, error) {
 	return r, nil
 }
 
+// metaBudget bounds the meta of a checkpoint (a JSON text of a few KiB).
+const metaBudget = 1 << 20
+
+// readMetaOnly reads the meta array of the .npz file at path and nothing else (the parameters
+// may be large, or in a layout of another version): it copies that one zip member, as stored,
+// into a small archive in memory and decodes it with package npz, which checks it as usual.
+func readMetaOnly(path string) (*npz.File, error) {
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		return nil, fmt.Errorf("npz: not a valid zip archive (a .npz file is one): %w", err)
+	}
+	defer zr.Close()
+	for _, zf := range zr.File {
+		if zf.Name != "meta.npy" {
+			continue
+		}
+		if zf.UncompressedSize64 > metaBudget || zf.CompressedSize64 > metaBudget {
+			return nil, fmt.Errorf("meta declares %d bytes, want at most %d", zf.UncompressedSize64, metaBudget)
+		}
+		var buf bytes.Buffer
+		zw := zip.NewWriter(&buf)
+		if err := zw.Copy(zf); err != nil {
+			return nil, fmt.Errorf("meta: %w", err)
+		}
+		if err := zw.Close(); err != nil {
+			return nil, fmt.Errorf("meta: %w", err)
+		}
+		return npz.Read(bytes.NewReader(buf.Bytes()), int64(buf.Len()), npz.WithMaxBytes(2*metaBudget))
+	}
+	return nil, errors.New(`it has no "meta" array: not a checkpoint`)
+}
+
+// checkMetaOf reads the meta of the checkpoint at path alone and checks it with checkMeta;
+// errors name the file.
+func (t *Trainer) checkMetaOf(path string) error {
+	f, err := readMetaOnly(path)
+	if err != nil {
+		return fmt.Errorf("train: checkpoint %s cannot be read: %w", path, err)
+	}
+	if _, err := t.checkMeta(f); err != nil {
+		return withPath(err, path)
+	}
+	return nil
+}
+
+// withPath sets the Path of a *ConfigMismatchError or *FormatError, or names path in another error.
+func withPath(err error, path string) error {
+	var mismatch *ConfigMismatchError
+	var format *FormatError
+	switch {
+	case errors.As(err, &mismatch):
+		mismatch.Path = path
+		return mismatch
+	case errors.As(err, &format):
+		format.Path = path
+		return format
+	}
+	return fmt.Errorf("train: checkpoint %s: %v", path, err)
+}
+
 // checkMeta decodes the meta JSON and checks that it describes this Trainer's configuration
-// (a *ConfigMismatchError otherwise, without its Path).
+// (a *ConfigMismatchError otherwise) in this format (a *FormatError otherwise), without Path.
 func (t *Trainer) checkMeta(f *npz.File) (*checkpointMeta, error) {
 	metaJSON, err := f.String("meta")
 	if err != nil {
 		return nil, err
+	}
+	// The format and version first, leniently: a newer version may have fields this one lacks.
+	var head struct {
+		Format  string `json:"format"`
+		Version int    `json:"version"`
+	}
+	if err := json.Unmarshal([]byte(metaJSON), &head); err != nil {
+		return nil, fmt.Errorf("meta is not a checkpoint description: %v", err)
+	}
+	if head.Format != CheckpointFormat || head.Version != CheckpointVersion {
+		return nil, &FormatError{Format: head.Format, Version: head.Version}
 	}
 	var meta checkpointMeta
 	dec := json.NewDecoder(bytes.NewReader([]byte(metaJSON)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&meta); err != nil {
 		return nil, fmt.Errorf("meta is not a checkpoint description: %v", err)
-	}
-	if meta.Format != CheckpointFormat {
-		return nil, fmt.Errorf("meta says format %q, want %q", meta.Format, CheckpointFormat)
-	}
-	if meta.Version != CheckpointVersion {
-		return nil, fmt.Errorf("format version %d, this code reads version %d", meta.Version, CheckpointVersion)
 	}
 	diff := configDiff("model", reflect.ValueOf(meta.Model), reflect.ValueOf(t.Model.Config))
 	diff = append(diff, configDiff("train", reflect.ValueOf(meta.Train), reflect.ValueOf(t.cfg))...)
@@ -165,13 +235,13 @@ func readPosition(f *npz.File, path string) (pos, updates int, err error) {
 	return pos, updates, nil
 }
 
-// readModelParams reads m's parameters by name, with m's dtypes and shapes and finite values:
-// the part that saved models and checkpoints share.
-func readModelParams(f *npz.File, m *Model) ([]*tensors.Tensor, error) {
+// readModelParams reads the parameters of a model of configuration c by name, with its dtype
+// and shapes and finite values: the part that saved models and checkpoints share.
+func readModelParams(f *npz.File, c ModelConfig) ([]*tensors.Tensor, error) {
 	var out []*tensors.Tensor
-	names := m.ParamNames()
-	for i, p := range m.Params() {
-		t, err := tensornpz.Tensor(f, names[i], tensornpz.Want{DType: p.DType(), Shape: p.Shape().Dimensions, Finite: true})
+	names, dims := c.paramNames(), c.paramShapes()
+	for i := range names {
+		t, err := tensornpz.Tensor(f, names[i], tensornpz.Want{DType: c.DType, Shape: dims[i], Finite: true})
 		if err != nil {
 			return nil, err
 		}

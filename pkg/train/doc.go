@@ -22,8 +22,22 @@
 // compiled train-step graph, so a step is a pure function of (parameters, optimizer state,
 // batch): runs are deterministic for a seed, and checkpoints hold everything needed to resume.
 //
-// Training stops with a *NonFiniteError, naming the step, when the loss or the gradient norm is
-// NaN or Inf; the update that produced it is not applied, so nothing learned before is lost.
+// Nothing non-finite is hidden. The pure-Go backend's kernels squash NaN (tanh(NaN) = -1,
+// logistic(NaN) = 1), so a NaN in a weight or an input need not reach the loss; every graph of
+// this package therefore also counts the NaN and ±Inf values of what it read and computed
+// (parameters, loss, gradients, updated parameters and optimizer state, final states), and the
+// batch and initial states are checked on the host. Training stops with a *NonFiniteError that
+// names the step and the value; the update that produced it is not applied, so the parameters
+// never become non-finite and nothing learned before is lost. Predictor.Forward and Evaluate
+// return one instead of NaN results; SaveModel and checkpoints never write non-finite values.
+//
+// Bad input gets an error that says what was wrong and what was expected, before anything runs:
+// nil or misshapen batches, token ids outside the vocabulary, states that do not fit,
+// hyperparameters that are not finite in the model's dtype. Sizes are held to a stated budget,
+// Limits (parameters, graph nodes, activation bytes), which a program may raise. A checkpoint
+// directory holding another configuration's checkpoints, a format this code does not read, or a
+// file it cannot read is refused rather than pruned; the only unreadable checkpoints ever deleted
+// are those that Resume skipped as corrupt, once a good checkpoint has been written after them.
 //
 // References: Williams & Peng, "An efficient gradient-based algorithm for on-line training of
 // recurrent network trajectories", Neural Computation 2(4), 1990 (truncated BPTT); Pascanu,

@@ -14,6 +14,7 @@ type graphIO[T comparable] struct {
 	Pred          T // predictions (forward output)
 	Loss, Norm    T // train/loss outputs: the mean loss and the gradient norm before clipping
 	H, C          T // recurrent state [L, B, H], in or out; C only with a cell state
+	Bad           T // output: int32 [K], how many NaN or ±Inf values each checked value holds (nonfinite.go)
 }
 
 // single names one of graphIO's single values.
@@ -29,10 +30,11 @@ const (
 	outNorm
 	stateH
 	stateC
+	outBad
 )
 
-func (g *graphIO[T]) singles() [9]*T {
-	return [9]*T{&g.Step, &g.LR, &g.X, &g.Y, &g.Pred, &g.Loss, &g.Norm, &g.H, &g.C}
+func (g *graphIO[T]) singles() [10]*T {
+	return [10]*T{&g.Step, &g.LR, &g.X, &g.Y, &g.Pred, &g.Loss, &g.Norm, &g.H, &g.C, &g.Bad}
 }
 
 // ioLayout says how many parameters and optimizer-state tensors a call has and which single
@@ -43,16 +45,17 @@ type ioLayout struct {
 }
 
 // layouts of the Trainer's graphs: inputs and outputs of the train step, the loss and the
-// forward pass. hasC adds the cell state C after H.
+// forward pass. hasC adds the cell state C after H; every output ends with the counts Bad.
 func trainLayouts(P, S int, hasC bool) (trainIn, trainOut, lossIn, lossOut, fwdIn, fwdOut ioLayout) {
 	state := []single{stateH}
 	if hasC {
 		state = append(state, stateC)
 	}
 	with := func(s ...single) []single { return append(s, state...) }
-	return ioLayout{P, S, with(inStep, inLR, inX, inY)}, ioLayout{P, S, with(outLoss, outNorm)},
-		ioLayout{P, 0, with(inX, inY)}, ioLayout{0, 0, with(outLoss)},
-		ioLayout{P, 0, with(inX)}, ioLayout{0, 0, with(outPred)}
+	out := func(s ...single) []single { return append(with(s...), outBad) }
+	return ioLayout{P, S, with(inStep, inLR, inX, inY)}, ioLayout{P, S, out(outLoss, outNorm)},
+		ioLayout{P, 0, with(inX, inY)}, ioLayout{0, 0, out(outLoss)},
+		ioLayout{P, 0, with(inX)}, ioLayout{0, 0, out(outPred)}
 }
 
 // pack lays g out as l says. A single value that l lists must be set.

@@ -11,7 +11,6 @@ import (
 
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/progress"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
 
 // The training loop: Run feeds batches to Step, records a History, evaluates, writes
@@ -123,7 +122,10 @@ func (c *LoopConfig) check() error {
 //   - Batch or Eval fails (nothing is written either).
 //
 // A fresh run (position 0) refuses a CheckpointDir that already holds checkpoints of a later
-// position: Resume continues them; otherwise choose another directory. Run removes temporary
+// position: Resume continues them; otherwise choose another directory. Since Run prunes old
+// checkpoints (KeepLast), it also refuses a CheckpointDir holding a checkpoint of another
+// configuration, of a format this code does not read, or that cannot be read (other than those
+// Resume skipped as unusable): it never deletes another run's files. Run removes temporary
 // files left in CheckpointDir by a checkpoint write that was killed.
 func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 	ls := t.loop()
@@ -139,7 +141,7 @@ func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 		if _, err := t.checkpointMeta(nil); err != nil {
 			return ls.hist, err
 		}
-		if err := prepareCheckpointDir(cfg.CheckpointDir, start, ls.bad); err != nil {
+		if err := t.prepareCheckpointDir(cfg.CheckpointDir, start, ls.bad); err != nil {
 			return ls.hist, err
 		}
 	}
@@ -226,40 +228,4 @@ func (t *Trainer) interrupted(ctx context.Context, cfg LoopConfig, start, saved 
 	}
 	return fmt.Errorf("train: loop: interrupted at position %d of %d, checkpoint written to %s "+
 		"(continue with Trainer.Resume(%q) and Run): %w", pos, cfg.Steps, path, cfg.CheckpointDir, why)
-}
-
-// MaxParams is the largest model, in trainable scalars, that CheckSize accepts: 2^28 (1 GiB of
-// float32 parameters, 3 GiB with Adam's moments), far above what the course trains.
-const MaxParams = 1 << 28
-
-// CheckSize is the upper bound that ModelConfig.Validate applies last: it refuses
-// configurations whose parameters would exceed MaxParams scalars (or overflow int), so that a
-// configuration read from a file or a command line cannot ask NewModel for an absurd allocation.
-// It assumes c.Validate() passed.
-func (c ModelConfig) CheckSize() error {
-	H, D, O, L := c.HiddenSize, c.InputSize, c.OutputSize, c.NumLayers
-	for _, d := range []struct {
-		name string
-		v    int
-	}{{"hidden size", H}, {"input size", D}, {"output size", O}, {"number of layers", L}} {
-		if d.v > MaxParams {
-			return fmt.Errorf("train: %s %d is over the limit of %d parameters", d.name, d.v, MaxParams)
-		}
-	}
-	G := recurrent.Kind(c.Kind).Gates()
-	if c.Kind.Parallel() {
-		G = 3 // at most 3 projections (minLSTM), each smaller than a classic gate block: a bound
-	}
-	n := O*H + O // readout; each factor <= 2^28, so no overflow in int64
-	for l := range L {
-		n += G * H * (c.classic().LayerInputSize(l) + H + 2)
-		if n > MaxParams {
-			return fmt.Errorf("train: model has more than %d parameters (hidden %d, input %d, output %d, %d layers of %s)",
-				MaxParams, H, D, O, L, c.Kind)
-		}
-	}
-	if n > MaxParams {
-		return fmt.Errorf("train: model has %d parameters, over the limit of %d", n, MaxParams)
-	}
-	return nil
 }

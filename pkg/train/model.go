@@ -1,10 +1,13 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"reflect"
 	"slices"
+	"strings"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
@@ -71,9 +74,27 @@ func (c ModelConfig) Validate() error {
 
 // Model holds the host-side parameters: the recurrent layer's (PyTorch names for the classic
 // cells) and the readout's.
+//
+// Config describes the parameters: it may be read, but not changed after NewModel (SaveModel,
+// NewPredictor and New refuse a model whose Config differs from the one it was made with).
 type Model struct {
 	Config ModelConfig
 	params []*tensors.Tensor // the layer's, then readout.weight [O, H] and readout.bias [O]
+	made   ModelConfig       // the Config the parameters were made for
+}
+
+// check says what is wrong with a model that NewModel or LoadModel did not make, or whose
+// Config was changed since: its parameters belong to the configuration it was made with.
+func (m *Model) check() error {
+	if m == nil || len(m.params) == 0 {
+		return errors.New("train: the model has no parameters: make it with NewModel or LoadModel")
+	}
+	if m.Config != m.made {
+		diff := configDiffNamed("Config", "made with", "now", reflect.ValueOf(m.made), reflect.ValueOf(m.Config))
+		return fmt.Errorf("train: the model's Config was changed after NewModel (%s): its parameters belong to the "+
+			"configuration it was made with; set Config back, or make a new model with NewModel", strings.Join(diff, "; "))
+	}
+	return nil
 }
 
 // NewModel creates a model with PyTorch's default initialisation (recurrent weights and
@@ -90,13 +111,21 @@ func NewModel(cfg ModelConfig, seed uint64) (*Model, error) {
 	k := 1 / math.Sqrt(float64(cfg.HiddenSize))
 	uniform := func(dims ...int) *tensors.Tensor { return recurrent.InitUniform(cfg.DType, k, rng, dims...) }
 	w, b := uniform(cfg.OutputSize, cfg.HiddenSize), uniform(cfg.OutputSize)
-	return &Model{Config: cfg, params: append(cell, w, b)}, nil
+	return &Model{Config: cfg, params: append(cell, w, b), made: cfg}, nil
 }
 
 // ParamNames lists the parameters in the order of Params: the layer's, then readout.weight and
 // readout.bias.
-func (m *Model) ParamNames() []string {
-	return append(m.Config.Layer().ParamNames(), "readout.weight", "readout.bias")
+func (m *Model) ParamNames() []string { return m.made.paramNames() }
+
+// paramNames lists the parameters of a model of configuration c (see Model.ParamNames).
+func (c ModelConfig) paramNames() []string {
+	return append(c.Layer().ParamNames(), "readout.weight", "readout.bias")
+}
+
+// paramShapes lists the shapes of the parameters of a model of configuration c.
+func (c ModelConfig) paramShapes() [][]int {
+	return append(c.Layer().ParamShapes(), []int{c.OutputSize, c.HiddenSize}, []int{c.OutputSize})
 }
 
 // Params returns the parameter tensors (shared, not copied), in ParamNames order.
@@ -118,19 +147,35 @@ func (m *Model) ClassicWeights() (*recurrent.Weights, error) {
 	return &recurrent.Weights{Config: m.Config.classic(), Tensors: m.params[:n:n]}, nil
 }
 
-// SetParams replaces the parameters (in ParamNames order), checking their shapes and dtypes.
+// SetParams replaces the parameters (in ParamNames order), checking their shapes, dtypes and
+// that every value is finite; on error the model is unchanged.
 func (m *Model) SetParams(ps []*tensors.Tensor) error {
 	if len(ps) != len(m.params) {
 		return fmt.Errorf("train: %d parameters given, want %d", len(ps), len(m.params))
 	}
 	names := m.ParamNames()
 	for i := range ps {
+		if ps[i] == nil {
+			return fmt.Errorf("train: parameter %s is nil, want a tensor %s", names[i], m.params[i].Shape())
+		}
 		if !ps[i].Shape().Equal(m.params[i].Shape()) {
 			return fmt.Errorf("train: parameter %s has shape %s, want %s", names[i], ps[i].Shape(), m.params[i].Shape())
 		}
 	}
+	if err := checkFinite(prefixed("parameter ", names), ps); err != nil {
+		return fmt.Errorf("train: SetParams: %v; the model keeps its parameters", err)
+	}
 	copy(m.params, ps)
 	return nil
+}
+
+// prefixed returns the names with a prefix.
+func prefixed(prefix string, names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = prefix + n
+	}
+	return out
 }
 
 // NumParams counts the trainable scalars.
@@ -203,40 +248,115 @@ func (c ModelConfig) lossGraph(pred, y *Node) *Node {
 	}
 }
 
-// checkBatch validates the shapes and dtypes of a batch, and says what was expected.
-func (c ModelConfig) checkBatch(x, y *tensors.Tensor) error {
+// checkBatch checks that the model is still the one it was made (check), then the batch.
+func (m *Model) checkBatch(x, y *tensors.Tensor, needY bool) error {
+	if err := m.check(); err != nil {
+		return err
+	}
+	return m.Config.checkBatch(x, y, needY)
+}
+
+// checkBatch validates a batch: x and (when needY) y present, with the shapes and dtypes the
+// model takes, and token ids inside the vocabulary. Its errors say what was expected.
+func (c ModelConfig) checkBatch(x, y *tensors.Tensor, needY bool) error {
+	if x == nil {
+		return fmt.Errorf("train: x is nil, want %s", c.wantX())
+	}
 	xs := x.Shape()
 	switch c.Loss {
 	case CrossEntropy:
 		if xs.Rank() != 2 || xs.DType != dtypes.Int32 {
-			return fmt.Errorf("train: a character model takes x as int32 ids [batch, time], got %s", xs)
+			return fmt.Errorf("train: x must be %s, got %s", c.wantX(), xs)
 		}
 	default:
 		if xs.Rank() != 3 || xs.DType != c.DType || xs.Dim(2) != c.InputSize {
-			return fmt.Errorf("train: x must be %s [batch, time, %d], got %s", c.DType, c.InputSize, xs)
+			return fmt.Errorf("train: x must be %s, got %s", c.wantX(), xs)
 		}
 	}
 	if xs.Dim(0) == 0 {
-		return fmt.Errorf("train: batch of zero sequences (x shape %s)", xs)
+		return fmt.Errorf("train: batch of zero sequences (x shape %s), want at least one", xs)
 	}
 	if xs.Dim(1) == 0 {
-		return fmt.Errorf("train: empty sequences (x shape %s)", xs)
+		return fmt.Errorf("train: empty sequences (x shape %s), want at least one step", xs)
+	}
+	if err := c.checkIDs("x", x); err != nil {
+		return err
 	}
 	if y == nil {
+		if needY {
+			return fmt.Errorf("train: y is nil, want the targets %s for loss %s", c.wantY(xs.Dim(0), xs.Dim(1)), c.Loss)
+		}
 		return nil
 	}
-	B, T := xs.Dim(0), xs.Dim(1)
-	var want shapes.Shape
+	if want := c.wantY(xs.Dim(0), xs.Dim(1)); !y.Shape().Equal(want) {
+		return fmt.Errorf("train: y has shape %s, want %s for loss %s", y.Shape(), want, c.Loss)
+	}
+	return c.checkIDs("y", y)
+}
+
+// wantX describes the x the model takes.
+func (c ModelConfig) wantX() string {
+	if c.Loss == CrossEntropy {
+		return fmt.Sprintf("int32 token ids [batch, time] in [0, %d) for a character model", c.InputSize)
+	}
+	return fmt.Sprintf("%s [batch, time, %d]", c.DType, c.InputSize)
+}
+
+// wantY is the shape of the targets of a batch of B sequences of T steps.
+func (c ModelConfig) wantY(B, T int) shapes.Shape {
 	switch c.Loss {
 	case CrossEntropy:
-		want = shapes.Make(dtypes.Int32, B, T)
-	case MSE:
-		want = shapes.Make(c.DType, B, T, c.OutputSize)
+		return shapes.Make(dtypes.Int32, B, T)
 	case MSELast:
-		want = shapes.Make(c.DType, B, c.OutputSize)
+		return shapes.Make(c.DType, B, c.OutputSize)
 	}
-	if !y.Shape().Equal(want) {
-		return fmt.Errorf("train: y has shape %s, want %s for loss %s", y.Shape(), want, c.Loss)
+	return shapes.Make(c.DType, B, T, c.OutputSize)
+}
+
+// checkIDs requires the token ids of a character model's x or y to lie in [0, V): an id
+// outside would one-hot to a row of zeros and score a loss of zero, silently.
+func (c ModelConfig) checkIDs(name string, ids *tensors.Tensor) error {
+	if c.Loss != CrossEntropy || ids.DType() != dtypes.Int32 {
+		return nil
+	}
+	V := c.InputSize
+	bad, at := int32(0), -1
+	ids.MustConstFlatData(func(flat any) {
+		for i, id := range flat.([]int32) {
+			if id < 0 || int(id) >= V {
+				bad, at = id, i
+				return
+			}
+		}
+	})
+	if at < 0 {
+		return nil
+	}
+	return fmt.Errorf("train: %s%s = %d is outside the vocabulary [0, %d) of this model: "+
+		"were the ids encoded with another text's vocabulary (another CharText)?", name, flatIndex(at, ids.Shape().Dimensions), bad, V)
+}
+
+// checkState validates the initial states given to a forward pass of a batch of B sequences:
+// h0 and c0 are [layers, batch, hidden] in the model's dtype, c0 only for a cell with a cell
+// state (recurrent.CheckInput says the same), and finite.
+func (c ModelConfig) checkState(B int, h0, c0 *tensors.Tensor) error {
+	want := shapes.Make(c.DType, c.NumLayers, B, c.HiddenSize)
+	if c0 != nil && !c.hasCellState() {
+		return fmt.Errorf("train: c0 given, but a %s has no cell state (only lstm has one): pass nil", c.Kind)
+	}
+	for _, s := range []struct {
+		name string
+		t    *tensors.Tensor
+	}{{"h0", h0}, {"c0", c0}} {
+		if s.t == nil {
+			continue
+		}
+		if !s.t.Shape().Equal(want) {
+			return fmt.Errorf("train: %s has shape %s, want [layers, batch, hidden] = %s", s.name, s.t.Shape(), want)
+		}
+		if nf := nonFiniteIn("input "+s.name, s.t); nf != nil {
+			return nf
+		}
 	}
 	return nil
 }

@@ -2,6 +2,9 @@ package train
 
 import (
 	"fmt"
+	"math"
+
+	"github.com/gomlx/compute/dtypes"
 
 	. "github.com/gomlx/gomlx/core/graph"
 )
@@ -43,6 +46,41 @@ func (c Config) validateOptimizer() error {
 	b1, b2, _ := c.adamConstants()
 	if b1 < 0 || b1 >= 1 || b2 < 0 || b2 >= 1 {
 		return fmt.Errorf("train: Adam betas must be in [0, 1), got %v, %v", b1, b2)
+	}
+	return nil
+}
+
+// validateInDType checks the hyperparameters as the train step sees them: converted to the
+// model's dtype. In float32 a learning rate of 1e39 becomes +Inf (and every parameter with it),
+// one of 1e-50 becomes 0, and a beta of 1 - 1e-10 becomes 1 (Adam's bias correction then
+// divides by zero).
+func (c Config) validateInDType(dtype dtypes.DType) error {
+	if dtype != dtypes.Float32 {
+		return nil // float64: Validate's checks are the float64 ones
+	}
+	b1, b2, _ := c.adamConstants()
+	for _, v := range []struct {
+		name string
+		v    float64
+	}{{"learning rate", c.LearningRate}, {"momentum", c.Momentum}, {"beta1", b1}, {"beta2", b2},
+		{"epsilon", c.Epsilon}, {"clip norm", c.ClipNorm}} {
+		if math.Abs(v.v) > math.MaxFloat32 {
+			return fmt.Errorf("train: %s %v is not finite in float32, the model's dtype (the largest float32 is %.4g): "+
+				"choose a smaller value", v.name, v.v, math.MaxFloat32)
+		}
+	}
+	if float32(c.LearningRate) == 0 {
+		return fmt.Errorf("train: learning rate %v is 0 in float32, the model's dtype (the smallest positive float32 is %.4g): "+
+			"choose a larger value", c.LearningRate, math.SmallestNonzeroFloat32)
+	}
+	for _, v := range []struct {
+		name string
+		v    float64
+		used bool
+	}{{"momentum", c.Momentum, c.Optimizer == SGD}, {"beta1", b1, c.Optimizer == Adam}, {"beta2", b2, c.Optimizer == Adam}} {
+		if v.used && float32(v.v) >= 1 {
+			return fmt.Errorf("train: %s %v is 1 in float32, the model's dtype; want < 1 (at most %v)", v.name, v.v, float64(math.Nextafter32(1, 0)))
+		}
 	}
 	return nil
 }

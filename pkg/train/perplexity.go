@@ -20,15 +20,20 @@ func (p *Predictor) Perplexity(batches []tasks.TokenBatch) (float64, error) {
 	}
 	sum, tokens := 0.0, 0
 	for i, b := range batches {
-		n := b.BatchSize * b.SeqLen
-		if n == 0 || len(b.X) != n || len(b.Y) != n {
-			return 0, fmt.Errorf("train: Perplexity: batch %d holds %d inputs and %d targets, want %d × %d",
+		if b.BatchSize < 1 || b.SeqLen < 1 {
+			return 0, fmt.Errorf("train: Perplexity: batch %d has BatchSize %d and SeqLen %d, want both >= 1",
+				i, b.BatchSize, b.SeqLen)
+		}
+		// len(X) == BatchSize × SeqLen, written so that the product cannot overflow.
+		if len(b.X)%b.SeqLen != 0 || len(b.X)/b.SeqLen != b.BatchSize || len(b.Y) != len(b.X) {
+			return 0, fmt.Errorf("train: Perplexity: batch %d holds %d inputs and %d targets, want BatchSize × SeqLen = %d × %d of each",
 				i, len(b.X), len(b.Y), b.BatchSize, b.SeqLen)
 		}
+		n := len(b.X)
 		nll, err := p.Evaluate(tensors.FromFlatDataAndDimensions(b.X, b.BatchSize, b.SeqLen),
 			tensors.FromFlatDataAndDimensions(b.Y, b.BatchSize, b.SeqLen))
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("train: Perplexity: batch %d: %w", i, err)
 		}
 		sum += nll * float64(n)
 		tokens += n

@@ -1,8 +1,10 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
@@ -52,6 +54,9 @@ func (c Config) Validate(m ModelConfig) error {
 			return fmt.Errorf("train: %s must be a finite number, got %v", v.name, v.v)
 		}
 	}
+	if err := c.validateInDType(m.DType); err != nil {
+		return err
+	}
 	if c.Epsilon < 0 {
 		return fmt.Errorf("train: Adam epsilon must be >= 0 (0 = default 1e-8), got %v", c.Epsilon)
 	}
@@ -82,19 +87,6 @@ type Stats struct {
 	Updates  int     // parameter updates in this Step (1, or the number of TBPTT chunks)
 }
 
-// NonFiniteError reports a NaN or Inf loss or gradient norm. The update was not applied.
-type NonFiniteError struct {
-	Step           int // the update that would have been number Step
-	Chunk, Chunks  int
-	Loss, GradNorm float64
-}
-
-func (e *NonFiniteError) Error() string {
-	return fmt.Sprintf("train: step %d (chunk %d of %d): loss %v, gradient norm %v is not finite; "+
-		"stopped before applying this update: the model keeps the parameters after step %d "+
-		"(try a lower learning rate or gradient clipping)", e.Step, e.Chunk, e.Chunks, e.Loss, e.GradNorm, e.Step-1)
-}
-
 // Trainer trains a Model. It is not safe for concurrent use.
 type Trainer struct {
 	*Predictor // the model and its forward pass
@@ -105,6 +97,7 @@ type Trainer struct {
 
 	trainExec         *Exec
 	trainIn, trainOut ioLayout
+	trainChecked      []string // what the train step's Bad counts cover, in order (checkedTrain)
 
 	loopSt loopState // where Run stands (loop.go)
 }
@@ -126,6 +119,7 @@ func New(b compute.Backend, m *Model, cfg Config) (*Trainer, error) {
 	}
 	mc := m.Config
 	t.trainIn, t.trainOut, _, _, _, _ = trainLayouts(len(m.Params()), len(t.state), mc.hasCellState())
+	t.trainChecked = t.checkedTrain()
 	t.trainExec, err = NewExec(b, func(flat []*Node) []*Node {
 		in := unpack(t.trainIn, flat)
 		params := in.Params
@@ -145,10 +139,41 @@ func New(b compute.Backend, m *Model, cfg Config) (*Trainer, error) {
 			loss = mc.lossGraph(pred, in.Y)
 			grads = Gradient(loss, params...)
 		}
+		raw := slices.Clone(grads) // update scales grads in place when clipping
 		newParams, newState, norm := cfg.update(params, grads, in.State, in.Step, in.LR)
-		return pack(t.trainOut, graphIO[*Node]{Params: newParams, State: newState, Loss: loss, Norm: norm, H: hn, C: cn})
+		checked := slices.Concat(params, []*Node{loss, norm}, raw, newParams, newState, []*Node{hn})
+		if cn != nil {
+			checked = append(checked, cn)
+		}
+		return pack(t.trainOut, graphIO[*Node]{Params: newParams, State: newState, Loss: loss, Norm: norm, H: hn, C: cn,
+			Bad: countNonFinite(checked)})
 	})
 	return t, err
+}
+
+// checkedTrain names what the train step's Bad counts cover: the parameters given, the loss and
+// gradient norm, each gradient, each updated parameter and optimizer state, the final states.
+func (t *Trainer) checkedTrain() []string {
+	names := t.Model.ParamNames()
+	var out []string
+	for _, n := range names {
+		out = append(out, "parameter "+n+" (before this step)")
+	}
+	out = append(out, "the loss", "the gradient norm")
+	for _, n := range names {
+		out = append(out, "the gradient of "+n)
+	}
+	for _, n := range names {
+		out = append(out, "parameter "+n+" after the update")
+	}
+	for j := range t.state {
+		out = append(out, "optimizer state "+slotName(j/len(names), names[j%len(names)])+" after the update")
+	}
+	out = append(out, "the final hidden state h")
+	if t.Model.Config.hasCellState() {
+		out = append(out, "the final cell state c")
+	}
+	return out
 }
 
 // Steps returns the number of parameter updates done so far.
@@ -166,9 +191,16 @@ func (t *Trainer) scalar(v float64) *tensors.Tensor {
 
 // Step trains on one batch: one update with full BPTT, or one update per chunk of TBPTT steps
 // with the state carried across chunks (without gradient). The initial state is zero.
+//
+// A batch that is not what the model takes (nil, a wrong shape or dtype, a token id outside
+// the vocabulary, more than Limits allows) is an error before anything runs. A NaN or ±Inf in
+// the batch, in the parameters, or computed by the step (the loss, a gradient, an updated
+// parameter or optimizer state, a carried state) is a *NonFiniteError, and that update is not
+// applied: the parameters never become non-finite. With TBPTT the batch's earlier chunks may
+// have been applied (Trainer.Steps tells how many).
 func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 	mc := t.Model.Config
-	if err := mc.checkBatch(x, y); err != nil {
+	if err := t.Model.checkBatch(x, y, true); err != nil {
 		return Stats{}, err
 	}
 	B, T := x.Shape().Dim(0), x.Shape().Dim(1)
@@ -176,7 +208,14 @@ func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 	if k == 0 || k > T {
 		k = T
 	}
+	if err := mc.checkWork(B, k); err != nil {
+		return Stats{}, err
+	}
 	chunks := (T + k - 1) / k
+	if nf := batchNonFinite(x, y); nf != nil {
+		nf.Step, nf.Chunks = t.step+1, chunks
+		return Stats{}, nf
+	}
 	h, c := t.zeroStates(B)
 	st := Stats{}
 	lossSum, lossN := 0.0, 0
@@ -196,6 +235,10 @@ func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 			// state forward (with k < T no gradient can reach the early markers: that is the
 			// price of truncation).
 			if h, c, err = t.advance(xc, h, c); err != nil {
+				var nf *NonFiniteError
+				if errors.As(err, &nf) {
+					nf.Step, nf.Chunk, nf.Chunks = t.step+1, ci+1, chunks
+				}
 				return st, err
 			}
 			continue
@@ -208,12 +251,15 @@ func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 		}
 		out := unpack(t.trainOut, flat)
 		loss, norm := scalarValue(out.Loss), scalarValue(out.Norm)
-		if math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0) {
-			return st, &NonFiniteError{Step: t.step + 1, Chunk: ci + 1, Chunks: chunks, Loss: loss, GradNorm: norm}
+		nf := nonFiniteOut(out.Bad, t.trainChecked, len(out.Params))
+		if nf == nil && (math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0)) {
+			nf = &NonFiniteError{What: "the loss or the gradient norm", Count: 1} // the counts cover them: a safeguard
 		}
-		if err := t.Model.SetParams(out.Params); err != nil {
-			return st, err
+		if nf != nil {
+			nf.Step, nf.Chunk, nf.Chunks, nf.Loss, nf.GradNorm = t.step+1, ci+1, chunks, loss, norm
+			return st, nf
 		}
+		copy(t.Model.params, out.Params) // same shapes, all finite: checked above
 		copy(t.state, out.State)
 		h, c = out.H, out.C
 		t.step++
@@ -288,7 +334,10 @@ func (t *Trainer) Compile(x, y *tensors.Tensor) error {
 		return t.Predictor.Compile(x)
 	}
 	mc := t.Model.Config
-	if err := mc.checkBatch(x, y); err != nil {
+	if err := t.Model.checkBatch(x, y, true); err != nil {
+		return err
+	}
+	if err := mc.checkWork(x.Shape().Dim(0), x.Shape().Dim(1)); err != nil {
 		return err
 	}
 	if k := t.cfg.TBPTT; k > 0 && k < x.Shape().Dim(1) {
