@@ -32,6 +32,16 @@ func info(args []string, w io.Writer) error {
 	}
 	fmt.Fprintf(w, "backend: %s\n", choice)
 	fmt.Fprintf(w, "backend description: %s\n", b.Description())
+	if !choice.IsGo() { // an XLA backend: the plugin's PJRT C API against the one go-xla is built for
+		major, minor, path, err := backend.PluginVersion(choice.Config)
+		if path != "" {
+			fmt.Fprintf(w, "pjrt: plugin %s implements C API %d.%d; go-xla is built for %d.%d\n",
+				path, major, minor, backend.PJRTMajor, backend.PJRTMinor)
+		}
+		if err != nil {
+			return err
+		}
+	}
 	fmt.Fprintf(w, "go: %s %s/%s, %d CPUs\n", runtime.Version(), runtime.GOOS, runtime.GOARCH, runtime.NumCPU())
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		for _, d := range bi.Deps {
