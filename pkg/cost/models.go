@@ -41,8 +41,8 @@ type Model struct {
 // cells rnn (tanh), lstm, gru; causal self-attention with 1 and 4 heads; and the causal
 // dilated convolution stack with kernel 2 and receptive field 256 (8 layers).
 //
-// More models are Model values appended to this list by the caller, e.g. the scan-based minGRU
-// of package mingru once it exists (see the package documentation for the sketch).
+// More models are Model values appended to this list by the caller, e.g. the scan forms of the
+// minGRU (MinGRUModels).
 func DefaultModels() []Model {
 	return []Model{
 		Recurrent(recurrent.RNNTanh), Recurrent(recurrent.LSTM), Recurrent(recurrent.GRU),

@@ -27,7 +27,7 @@ import (
 // print and label through it.
 func T(en, zh string) string { return lang.T(en, zh) }
 
-// ModeEnv is the environment variable that selects the mode: "fast" or "full" (the default).
+// ModeEnv is the environment variable that selects the mode: "fast" (the default) or "full".
 const ModeEnv = "RNN_COURSE_MODE"
 
 // RunMode of a notebook run.

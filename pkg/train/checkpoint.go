@@ -270,7 +270,7 @@ func (t *Trainer) saveCheckpoint(dir string, pos int, h *History, keep int) (str
 // ConfigMismatchError says how a checkpoint's configuration differs from the Trainer's.
 type ConfigMismatchError struct {
 	Path        string
-	Differences []string // "model.Cell.HiddenSize: checkpoint 16, trainer 8"
+	Differences []string // "model.HiddenSize: checkpoint 16, trainer 8"
 }
 
 func (e *ConfigMismatchError) Error() string {

@@ -37,7 +37,7 @@ type ModelConfig struct {
 	NumLayers  int          // L: stacked layers (classic cells); 1 for mingru and minlstm
 	DType      dtypes.DType // Float32 or Float64
 	// Scan is how a mingru/minlstm recurrence runs: sequential (the default), blelloch, chunked,
-	// hillis or logspace (package mingru); Chunk is the chunked scan's chunk length (0: the scan
+	// hillis-steele or logspace (package mingru); Chunk is the chunked scan's chunk length (0: the scan
 	// package's default). Both stay empty for the classic cells, which run step by step.
 	Scan       scan.Form `json:",omitempty"`
 	Chunk      int       `json:",omitempty"`
