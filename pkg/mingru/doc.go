@@ -45,6 +45,20 @@
 // linear_f, linear_i, linear_h (minLSTM), each weight [H, D] and bias [H], initialised like
 // nn.Linear, U(-1/sqrt(D), 1/sqrt(D)).
 //
+// # Layers over GoMLX's model scope
+//
+// MinGRULayer, MinLSTMLayer and ScopedLayer are the same layer in GoMLX's own style: called inside
+// a graph built by a model.Exec (or ml/train's Trainer), they read the weights from variables
+// under a model.Scope, creating them on first use, and return nodes; WithForm chooses the scan:
+//
+//	out, hn := mingru.MinGRULayer(scope.In("mingru"), x, 64, mingru.WithForm(mingru.Chunked))
+//
+// The contract is Forward's: x [B, T, D] -> out [B, T, H], plus hn = h_T [B, H]. The variables
+// are the paper's PyTorch parameters, named as in its state_dict with each '.' a sub-scope
+// (linear_z/weight [H, D], linear_z/bias [H], linear_h/..., or linear_f, linear_i, linear_h for
+// minLSTM), and start as nn.Linear's do, U(-1/sqrt(D), 1/sqrt(D)), drawn from the store's random
+// generator. SetScopeWeights and ScopeWeights move a Weights into and out of them.
+//
 // References:
 //   - Feng, Tung, Ahmed, Bengio & Hajimirsadeghi, "Were RNNs all we needed?", arXiv:2410.01201,
 //     2024 (minGRU, minLSTM, their log-space forms and g).

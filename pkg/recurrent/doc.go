@@ -37,6 +37,23 @@
 // in two levels (chunks of about sqrt(T) steps), which also keeps graph building close to linear
 // on the Go backend (its node de-duplication is quadratic in the number of slices of one tensor).
 //
+// # Layers over GoMLX's model scope
+//
+// LSTMLayer, GRULayer, RNNLayer and ScopedLayer are the same cells in GoMLX's own style: called
+// inside a graph built by a model.Exec (or by ml/train's Trainer), they read their weights from
+// variables under a model.Scope, creating them on first use, and return nodes:
+//
+//	out, hn, cn := recurrent.LSTMLayer(scope.In("lstm"), x, 64, recurrent.WithLayers(2))
+//
+// Their contract is Forward's, which they call: x [B, T, D] -> out [B, T, H] (the top layer's
+// h_t for every t), hn and cn [L, B, H] (cn nil without a cell state); the backward pass is the
+// O(T) one above. The variables are PyTorch's parameters, named as in its state_dict
+// (weight_ih_l0 [G*H, D], weight_hh_l0 [G*H, H], bias_ih_l0 [G*H], bias_hh_l0 [G*H], ... per
+// layer) directly under the scope, and start as PyTorch's do, U(-1/sqrt(H), 1/sqrt(H)), drawn
+// from the store's random generator (GoMLX's ParamInitialSeed makes them repeatable).
+// SetScopeWeights and ScopeWeights move a Weights (from NewWeights, or a PyTorch .npz read by
+// FromPyTorchFile) into and out of those variables; Weights.WritePyTorchFile writes the .npz.
+//
 // References:
 //   - Elman, "Finding structure in time", Cognitive Science 14, 1990 (the simple RNN).
 //   - Hochreiter & Schmidhuber, "Long short-term memory", Neural Computation 9(8), 1997;
