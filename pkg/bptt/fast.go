@@ -48,23 +48,6 @@ import (
 // overhead is most of an element-wise op's time.
 var fastUseFused = true
 
-// fastClearUpper passes each per-step matmul result through clearUpper.
-var fastClearUpper = true
-
-// clearUpper returns x through a Concatenate with an empty operand: a copy of x (Go's memmove,
-// which for more than 2 KiB ends with VZEROUPPER). The AVX-512/AVX2 matmul kernels of the
-// pure-Go backend's SIMD build leave the upper halves of the vector registers dirty, and until
-// something clears them, every scalar SSE instruction that follows is slower: math.Tanh took
-// about 2.3x longer, the element-wise loops up to 2.7x (docs/notes/simd.md).
-func clearUpper(x *Node) *Node {
-	if !fastClearUpper {
-		return x
-	}
-	dims := x.Shape().Clone().Dimensions
-	dims[0] = 0
-	return Concatenate([]*Node{x, Zeros(x.Graph(), shapes.Make(x.DType(), dims...))}, 0)
-}
-
 // FastLayerTrace holds one layer's per-step values, batch first: all [B, rows].
 type FastLayerTrace struct {
 	Kind       recurrent.Kind
@@ -125,10 +108,10 @@ func fastFused(g *Graph, op compute.OpType) bool {
 // the activation.
 func fastDense(z, wT *Node, act compute.ActivationType) *Node {
 	if fastFused(z.Graph(), compute.OpTypeFusedDense) {
-		return clearUpper(BackendFusedDense(z, wT, nil, compute.DenseConfig{
-			Activation: compute.ActivationConfig{Type: act}, WeightLayout: compute.DenseLayoutInputOutputs}))
+		return BackendFusedDense(z, wT, nil, compute.DenseConfig{
+			Activation: compute.ActivationConfig{Type: act}, WeightLayout: compute.DenseLayoutInputOutputs})
 	}
-	a := clearUpper(DotGeneral(z, []int{1}, nil, wT, []int{0}, nil))
+	a := DotGeneral(z, []int{1}, nil, wT, []int{0}, nil)
 	switch act {
 	case compute.ActivationSigmoid:
 		return Sigmoid(a)
@@ -295,7 +278,7 @@ func FastLayerGrads(tr *FastLayerTrace, dH []*Node, wantDX bool) (grads []*Node,
 			dA[t] = Concatenate(blocks, 1) // [B, P·H]
 		}
 		if t > 0 {
-			back = clearUpper(DotGeneral(dA[t], []int{1}, nil, wH, []int{0}, nil)) // [B, H]
+			back = DotGeneral(dA[t], []int{1}, nil, wH, []int{0}, nil) // [B, H]
 			if direct != nil {
 				back = Add(back, direct)
 			}
@@ -305,13 +288,13 @@ func FastLayerGrads(tr *FastLayerTrace, dH []*Node, wantDX bool) (grads []*Node,
 		wX := SliceAxis(tr.W, 1, AxisRange(0, D)) // [P·H, D]
 		dX = make([]*Node, T)
 		for t := range T {
-			dX[t] = clearUpper(DotGeneral(dA[t], []int{1}, nil, wX, []int{0}, nil)) // [B, D]
+			dX[t] = DotGeneral(dA[t], []int{1}, nil, wX, []int{0}, nil) // [B, D]
 		}
 	}
 	// All weight gradients at once: Z [K, T·B] x δA [T·B, P·H], contracting the last axis of the
 	// left operand and the first of the right one.
 	dWT := DotGeneral(fastStackColumns(tr.Z), []int{1}, nil, Concatenate(dA, 0), []int{0}, nil) // [K, P·H]
-	dW := Transpose(clearUpper(dWT), 0, 1)                                                      // [P·H, K]
+	dW := Transpose(dWT, 0, 1)                                                                  // [P·H, K]
 	cols := func(rows *Node) (wih, b, whh *Node) {
 		return SliceAxis(rows, 1, AxisRange(0, D)), Reshape(SliceAxis(rows, 1, AxisElem(D)), rows.Shape().Dim(0)),
 			SliceAxis(rows, 1, AxisRange(D+1, D+1+H))

@@ -140,7 +140,7 @@ func TestFastGradsShape(t *testing.T) {
 // float32, a gradient arriving at every h_t.
 const fastBenchB, fastBenchD, fastBenchH, fastBenchT = 32, 8, 64, 256
 
-var fastBenchVariants = []string{"autodiff", "adjoint", "fast", "fast_unfused", "fast_dirty"}
+var fastBenchVariants = []string{"autodiff", "adjoint", "fast", "fast_unfused"}
 
 // fastBenchGraph builds a train-step-like forward + backward; each variant returns the weight
 // gradients and the sum of the output sequence:
@@ -148,14 +148,12 @@ var fastBenchVariants = []string{"autodiff", "adjoint", "fast", "fast_unfused", 
 //	autodiff:      recurrent.Forward + reverse-mode autodiff;
 //	adjoint:       recurrent.Forward + the [B, H]-layout hand-written Adjoint (RNN, LSTM);
 //	fast:          FastForward + FastGrads;
-//	fast_unfused:  the same without the backend's fused ops (fastUseFused off);
-//	fast_dirty:    the same without clearUpper after the per-step matmuls (fastClearUpper off).
+//	fast_unfused:  the same without the backend's fused ops (fastUseFused off).
 func fastBenchGraph(kind recurrent.Kind, variant string) func(in []*Node) []*Node {
 	return func(in []*Node) []*Node {
 		params, x, g := in[:4], in[4], in[5]
 		fastUseFused = variant != "fast_unfused"
-		fastClearUpper = variant != "fast_dirty"
-		defer func() { fastUseFused, fastClearUpper = true, true }()
+		defer func() { fastUseFused = true }()
 		switch variant {
 		case "autodiff":
 			out, _, _, _ := recurrent.Forward(kind, params, x, nil, nil)
