@@ -140,7 +140,7 @@ func TestFastGradsShape(t *testing.T) {
 // float32, a gradient arriving at every h_t.
 const fastBenchB, fastBenchD, fastBenchH, fastBenchT = 32, 8, 64, 256
 
-var fastBenchVariants = []string{"autodiff", "adjoint", "fast", "fast_logistic", "fast_dirty"}
+var fastBenchVariants = []string{"autodiff", "adjoint", "fast", "fast_unfused"}
 
 // fastBenchGraph builds a train-step-like forward + backward; each variant returns the weight
 // gradients and the sum of the output sequence:
@@ -148,14 +148,12 @@ var fastBenchVariants = []string{"autodiff", "adjoint", "fast", "fast_logistic",
 //	autodiff:      recurrent.Forward + reverse-mode autodiff;
 //	adjoint:       recurrent.Forward + the [B, H]-layout hand-written Adjoint (RNN, LSTM);
 //	fast:          FastForward + FastGrads;
-//	fast_logistic: the same with Sigmoid instead of (1 + tanh(a/2)) / 2 (fastSigmoidViaTanh off);
-//	fast_dirty:    the same without clearUpper after the per-step matmuls (fastClearUpper off).
+//	fast_unfused:  the same without the backend's fused ops (fastUseFused off).
 func fastBenchGraph(kind recurrent.Kind, variant string) func(in []*Node) []*Node {
 	return func(in []*Node) []*Node {
 		params, x, g := in[:4], in[4], in[5]
-		fastSigmoidViaTanh = variant != "fast_logistic"
-		fastClearUpper = variant != "fast_dirty"
-		defer func() { fastSigmoidViaTanh, fastClearUpper = true, true }()
+		fastUseFused = variant != "fast_unfused"
+		defer func() { fastUseFused = true }()
 		switch variant {
 		case "autodiff":
 			out, _, _, _ := recurrent.Forward(kind, params, x, nil, nil)
@@ -197,12 +195,11 @@ func fastBenchArgs(tb testing.TB, kind recurrent.Kind) []any {
 	return append(args, rnd(B, T, D), rnd(B, T, H))
 }
 
-// fastBenchCases lists (kind, variant) pairs: the adjoint exists for the RNN and the LSTM, the
-// logistic variant only matters for gated cells.
+// fastBenchCases lists (kind, variant) pairs: the adjoint exists for the RNN and the LSTM.
 func fastBenchCases() (kinds []recurrent.Kind, variants []string) {
 	for _, kind := range []recurrent.Kind{recurrent.RNNTanh, recurrent.LSTM, recurrent.GRU} {
 		for _, v := range fastBenchVariants {
-			if (v == "adjoint" && kind == recurrent.GRU) || (v == "fast_logistic" && kind == recurrent.RNNTanh) {
+			if v == "adjoint" && kind == recurrent.GRU {
 				continue
 			}
 			kinds, variants = append(kinds, kind), append(variants, v)

@@ -8,7 +8,7 @@ import (
 )
 
 // FastStack is the fast path through a stack of layers: layer l > 0 reads the hidden states
-// of layer l-1, step by step, in the features-by-batch layout.
+// of layer l-1, step by step, in the batch-first layout.
 type FastStack struct {
 	Layers []*FastLayerTrace
 }
@@ -20,18 +20,13 @@ func FastForward(kind recurrent.Kind, params []*Node, x, h0, c0 *Node) *FastStac
 	if x.Rank() != 3 {
 		panic(fmt.Errorf("bptt.FastForward: x must be [B, T, D], got %s", x.Shape()))
 	}
-	B, T, D := x.Shape().Dim(0), x.Shape().Dim(1), x.Shape().Dim(2)
 	layers := recurrent.SplitParams(params)
-	xT := TransposeAllDims(x, 1, 2, 0) // [T, D, B]: one transpose for the whole sequence
-	xs := make([]*Node, T)
-	for t := range T {
-		xs[t] = Reshape(SliceAxis(xT, 0, AxisElem(t)), D, B)
-	}
-	state := func(s *Node, l int) *Node { // [L, B, H] -> layer l's [H, B]
+	xs := fastSteps(x)                    // T x [B, D]
+	state := func(s *Node, l int) *Node { // [L, B, H] -> layer l's [B, H]
 		if s == nil {
 			return nil
 		}
-		return Transpose(Reshape(SliceAxis(s, 0, AxisElem(l)), s.Shape().Dim(1), s.Shape().Dim(2)), 0, 1)
+		return Reshape(SliceAxis(s, 0, AxisElem(l)), s.Shape().Dim(1), s.Shape().Dim(2))
 	}
 	st := &FastStack{}
 	for l, p := range layers {
@@ -41,24 +36,40 @@ func FastForward(kind recurrent.Kind, params []*Node, x, h0, c0 *Node) *FastStac
 		}
 		tr := FastLayerForward(kind, p, xs, state(h0, l), c)
 		st.Layers = append(st.Layers, tr)
-		xs = tr.Hs
+		xs = tr.HT
 	}
 	return st
+}
+
+// fastSteps splits a batch-first sequence v [B, T, F] into its T steps [B, F]: one transpose to
+// [T, B, F] (the backend copies rows of F values for this permutation), then each step's block,
+// contiguous there, by a Gather, which the backend does as one copy (a Slice copies element by
+// element, about twice as long here; slicing v itself reads rows T·F values apart, which also
+// collide in the cache).
+func fastSteps(v *Node) []*Node {
+	T := v.Shape().Dim(1)
+	vT := TransposeAllDims(v, 1, 0, 2) // [T, B, F]
+	steps := make([]*Node, T)
+	for t := range T {
+		steps[t] = Gather(vT, Const(v.Graph(), []int32{int32(t)})) // [B, F]
+	}
+	return steps
 }
 
 // Out returns the top layer's hidden states h_1..h_T as [B, T, H] (PyTorch's batch-first output).
 func (st *FastStack) Out() *Node {
 	top := st.Layers[len(st.Layers)-1]
-	return TransposeAllDims(Stack(top.Hs, 0), 2, 0, 1) // [T, H, B] -> [B, T, H]
+	hs := Reshape(Concatenate(top.HT, 0), top.T, top.B, top.H) // [T, B, H]: the h_t copied one after the other
+	return TransposeAllDims(hs, 1, 0, 2)                       // [B, T, H]: rows of H values copied into place
 }
 
 // Final returns the final states h_T and (LSTM; nil otherwise) c_T of every layer, [L, B, H].
 func (st *FastStack) Final() (hn, cn *Node) {
 	var hs, cs []*Node
 	for _, tr := range st.Layers {
-		hs = append(hs, Transpose(tr.Hs[tr.T-1], 0, 1))
+		hs = append(hs, tr.HT[tr.T-1])
 		if tr.Kind == recurrent.LSTM {
-			cs = append(cs, Transpose(tr.C[tr.T-1], 0, 1))
+			cs = append(cs, tr.C[tr.T-1])
 		}
 	}
 	hn = Stack(hs, 0)
@@ -80,12 +91,9 @@ func FastGrads(st *FastStack, dH *Node) []*Node {
 	direct := make([]*Node, T)
 	switch dims := dH.Shape().Dimensions; {
 	case len(dims) == 3 && dims[0] == B && dims[1] == T && dims[2] == H:
-		dHT := TransposeAllDims(dH, 1, 2, 0) // [T, H, B]: one transpose for the whole sequence
-		for t := range T {
-			direct[t] = Reshape(SliceAxis(dHT, 0, AxisElem(t)), H, B)
-		}
+		direct = fastSteps(dH)
 	case len(dims) == 2 && dims[0] == B && dims[1] == H:
-		direct[T-1] = Transpose(dH, 0, 1) // [H, B]
+		direct[T-1] = dH
 	default:
 		panic(fmt.Errorf("bptt.FastGrads: dH must be [B, T, H] = [%d, %d, %d] or [B, H] = [%d, %d], got %s",
 			B, T, H, B, H, dH.Shape()))

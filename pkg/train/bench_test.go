@@ -75,11 +75,13 @@ func BenchmarkTrainStep(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.ResetTimer()
+				cpu0 := cpuTime()
 				for b.Loop() {
 					if _, err := tr.Step(x, y); err != nil {
 						b.Fatal(err)
 					}
 				}
+				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1e3/float64(b.N), "cpu-ms/op")
 				b.ReportMetric(float64(compile.Milliseconds()), "compile-ms")
 				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(T), "us/timestep")
 			})
