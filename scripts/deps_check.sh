@@ -56,6 +56,8 @@ newer() {
   listed="$(curl -fsS --max-time 20 "${proxy}/$(escape "${module}")/@v/list" 2>/dev/null || true)"
   {
     [[ -n "${listed}" ]] && printf '%s\n' "${listed}"
+    # The single quotes are meant: the inner bash expands $0, $1 and $2 (its arguments).
+    # shellcheck disable=SC2016
     candidates "${pin}" | xargs -P 8 -I{} bash -c 'curl -fsS -o /dev/null --max-time 20 "$0/$1/@v/$2.info" 2>/dev/null && echo "$2"' "${proxy}" "$(escape "${module}")" {}
   } | { grep -E "^v[0-9]+\.[0-9]+\.[0-9]+$" || true; } | sort -u -V | awk -v pin="${pin}" '
     function cmp(a, b,   x, y, i) { split(substr(a, 2), x, "."); split(substr(b, 2), y, ".")
