@@ -8,20 +8,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rnn-course/bottleneck/internal/recovered"
+
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/stretchr/testify/require"
 )
 
-// catch runs f and turns a panic into an error, so that a bad input that panics fails its case
-// instead of the whole test binary.
-func catch(f func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	return f()
-}
+// catch is recovered.Call: a bad input that panics fails its case, not the test binary.
+var catch = recovered.Call
 
 // within runs f and fails the test if it has not returned after d (it is then left running).
 func within(t *testing.T, d time.Duration, f func() error) error {

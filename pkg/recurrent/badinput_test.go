@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rnn-course/bottleneck/internal/recovered"
+
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
@@ -16,16 +18,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// catch runs f and turns a panic into an error, so that a bad input that panics fails its case
-// instead of the whole test binary.
-func catch(f func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	return f()
-}
+// catch is recovered.Call: a bad input that panics fails its case, not the test binary.
+var catch = recovered.Call
 
 // parityCase is a copy of one PyTorch case file with some of its arrays changed by edit,
 // written to a temporary directory; it returns the new file's path.

@@ -1,23 +1,16 @@
 package tasks
 
 import (
-	"fmt"
 	"math"
 	"testing"
+
+	"github.com/rnn-course/bottleneck/internal/recovered"
 
 	"github.com/stretchr/testify/require"
 )
 
-// catch runs f and turns a panic into an error, so that a bad input that panics fails its case
-// instead of the whole test binary.
-func catch(f func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	return f()
-}
+// catch is recovered.Call: a bad input that panics fails its case, not the test binary.
+var catch = recovered.Call
 
 // batcher is what Adding, Recall and NoisySine have in common.
 type batcher interface {

@@ -2,9 +2,10 @@ package tensornpz
 
 import (
 	"bytes"
-	"fmt"
 	"math"
 	"testing"
+
+	"github.com/rnn-course/bottleneck/internal/recovered"
 
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -12,16 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// catch runs f and turns a panic into an error, so that a bad input that panics fails its case
-// instead of the whole test binary.
-func catch(f func() error) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = fmt.Errorf("panic: %v", r)
-		}
-	}()
-	return f()
-}
+// catch is recovered.Call: a bad input that panics fails its case, not the test binary.
+var catch = recovered.Call
 
 // Bad inputs (issue 27, items 8 and 24): a value that float32 cannot hold is refused, never
 // turned into ±Inf; a nil tensor is an error, not a panic.
