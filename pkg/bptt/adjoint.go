@@ -5,6 +5,7 @@ import (
 
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // LayerGrads are the gradients of one layer, from Adjoint.
@@ -130,14 +131,14 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 	}
 
 	// The parallel part: sums over time as one contraction over (batch, time) each.
-	hPrev := recurrent.StackTime(append([]*Node{tr.H0}, tr.H[:T-1]...), 1) // [B, T, H]
+	hPrev := seq.StackTime(append([]*Node{tr.H0}, tr.H[:T-1]...), 1) // [B, T, H]
 	var gWIH, gWHH, gBI, gBH []*Node
 	var dX *Node
 	for k := range G {
-		dak := recurrent.StackTime(da[k], 1) // [B, T, H]
-		dhk := dak                           // the hidden pre-activation's gradient
+		dak := seq.StackTime(da[k], 1) // [B, T, H]
+		dhk := dak                     // the hidden pre-activation's gradient
 		if daHN != nil && k == 2 {
-			dhk = recurrent.StackTime(hidden(k), 1)
+			dhk = seq.StackTime(hidden(k), 1)
 		}
 		gWIH = append(gWIH, DotGeneral(dak, []int{0, 1}, nil, tr.X, []int{0, 1}, nil))  // [H, D]
 		gWHH = append(gWHH, DotGeneral(dhk, []int{0, 1}, nil, hPrev, []int{0, 1}, nil)) // [H, H]
@@ -153,8 +154,8 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 	grads.WIH = Concatenate(gWIH, 0)
 	grads.WHH = Concatenate(gWHH, 0)
 	grads.BIH = Concatenate(gBI, 0)
-	grads.BHH = Concatenate(gBH, 0)       // = BIH but for the GRU's n gate
-	grads.DX = recurrent.SplitTime(dX, 1) // T x [B, D]
+	grads.BHH = Concatenate(gBH, 0) // = BIH but for the GRU's n gate
+	grads.DX = seq.SplitTime(dX, 1) // T x [B, D]
 	return grads
 }
 

@@ -11,6 +11,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // GradCheck is one row of CheckGradients: the relative differences for one tensor.
@@ -53,13 +54,7 @@ func CheckGradients(b compute.Backend, cfg recurrent.Config, batch, T int, seed 
 	if err != nil {
 		return nil, err
 	}
-	args := func() []any {
-		a := []any{}
-		for _, p := range params {
-			a = append(a, p)
-		}
-		return append(a, x, g)
-	}
+	args := func() []any { return seq.Args(params, x, g) }
 	auto, err := autoExec.Call(args()...)
 	if err != nil {
 		return nil, err
@@ -68,8 +63,8 @@ func CheckGradients(b compute.Backend, cfg recurrent.Config, batch, T int, seed 
 	if Supported(cfg.Kind) == nil {
 		handExec, err := NewExec(b, func(in []*Node) []*Node {
 			_, traces, _ := loss(in)
-			wg, dX, _, _ := StackAdjoint(traces, in[:n], recurrent.SplitTime(in[n+1], 1), nil, nil)
-			return append(wg, recurrent.StackTime(dX, 1))
+			wg, dX, _, _ := StackAdjoint(traces, in[:n], seq.SplitTime(in[n+1], 1), nil, nil)
+			return append(wg, seq.StackTime(dX, 1))
 		})
 		if err != nil {
 			return nil, err
@@ -203,11 +198,7 @@ func lastStateLossExec(b compute.Backend, w *recurrent.Weights, x *tensors.Tenso
 	if err != nil {
 		return nil, err
 	}
-	args := []any{}
-	for _, t := range w.Tensors {
-		args = append(args, t)
-	}
-	out, err := exec.Call(append(args, x, g)...)
+	out, err := exec.Call(seq.Args(w.Tensors, x, g)...)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Supported says whether DEER supports a cell kind here (nil) or why not: the tanh and ReLU RNN
@@ -32,19 +33,12 @@ type cellEval struct {
 	whh   []*Node // the G recurrent blocks W_hk [H, H] (rows: outputs, columns: h)
 }
 
-// addBias adds b [H] to x [B, T, H] (GoMLX does not broadcast across ranks).
-func addBias(x, b *Node) *Node {
-	return Add(x, BroadcastToDims(ExpandLeftToRank(b, 3), x.Shape().Dimensions...))
-}
-
-// project is x W^T + b for x [B, T, K], W [H, K], b [H] (b may be nil): [B, T, H]. The
-// contraction axis is last in both operands (the Go backend's fast layout).
+// project is x W^T + b for x [B, T, K], W [H, K], b [H] (b may be nil): [B, T, H].
 func project(x, w, b *Node) *Node {
-	y := DotGeneral(x, []int{2}, nil, w, []int{1}, nil) // [B, T, H]
-	if b != nil {
-		y = addBias(y, b)
+	if b == nil {
+		return seq.Project(x, w)
 	}
-	return y
+	return seq.Linear(x, w, b)
 }
 
 // evalCell computes f(h_{t-1}, x_t) for all t at once from hprev [B, T, H] (h_{t-1} at

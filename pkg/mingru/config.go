@@ -8,8 +8,8 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Kind names a cell.
@@ -140,7 +140,7 @@ func NewWeights(cfg Config, seed uint64) (*Weights, error) {
 	k := 1 / math.Sqrt(float64(cfg.InputSize))
 	w := &Weights{Config: cfg}
 	for _, dims := range cfg.ParamShapes() {
-		w.Tensors = append(w.Tensors, recurrent.InitUniform(cfg.DType, k, rng, dims...))
+		w.Tensors = append(w.Tensors, seq.InitUniform(cfg.DType, k, rng, dims...))
 	}
 	return w, nil
 }

@@ -8,6 +8,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Runner runs one layer on host tensors in a fixed mode. It validates its inputs and returns
@@ -57,11 +58,7 @@ func (r *Runner) Run(w *Weights, x, h0 *tensors.Tensor) (*tensors.Tensor, error)
 	if err := r.cfg.CheckInput(x.Shape(), h0s); err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, len(w.Tensors)+2)
-	for _, t := range w.Tensors {
-		args = append(args, t)
-	}
-	args = append(args, x)
+	args := seq.Args(w.Tensors, x)
 	exec := r.noH0
 	if h0 != nil {
 		args = append(args, h0)

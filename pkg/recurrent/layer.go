@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // LayerParams are the graph nodes of one layer's weights, in PyTorch's layout.
@@ -69,7 +70,7 @@ func inputProjections(kind Kind, gw gates, x *Node) [][]*Node {
 		if !(kind == GRU && k == 2) {
 			bias = Add(bias, gw.bhh[k])
 		}
-		perGate[k] = SplitTime(Linear(x, gw.wih[k], bias), 1) // T x [B, H]
+		perGate[k] = seq.SplitTime(seq.Linear(x, gw.wih[k], bias), 1) // T x [B, H]
 	}
 	return perGate
 }
@@ -146,7 +147,7 @@ func Forward(kind Kind, params []*Node, x, h0, c0 *Node) (out, hn, cn *Node, tra
 		if kind.HasCellState() {
 			cFinal = append(cFinal, tr.C[len(tr.C)-1])
 		}
-		input = StackTime(tr.H, 1) // [B, T, H]
+		input = seq.StackTime(tr.H, 1) // [B, T, H]
 	}
 	out = input
 	hn = Stack(hFinal, 0)

@@ -12,6 +12,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/npz"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // ParityResult compares this package with PyTorch on one case file written by
@@ -92,10 +93,7 @@ func CheckParityWith(b compute.Backend, path string, build ParityGraph) (*Parity
 		return fail(fmt.Errorf("x has shape %v, want [B, T, D]", xa.Shape))
 	}
 	B, T, L, H := xa.Shape[0], xa.Shape[1], cfg.NumLayers, cfg.HiddenSize
-	args := []any{}
-	for _, t := range w.Tensors {
-		args = append(args, t)
-	}
+	args := seq.Args(w.Tensors)
 	inputs := []struct {
 		name string
 		dims []int

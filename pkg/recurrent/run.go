@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // CheckInput validates the shapes of an input sequence and of the optional initial states
@@ -142,11 +143,7 @@ func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
 	if h0 == nil {
 		h0 = zero
 	}
-	args := make([]any, 0, len(w.Tensors)+3)
-	for _, t := range w.Tensors {
-		args = append(args, t)
-	}
-	args = append(args, x, h0)
+	args := seq.Args(w.Tensors, x, h0)
 	if r.cfg.Kind.HasCellState() {
 		if c0 == nil {
 			c0 = zero

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Weights holds the host-side weights of a stack of recurrent layers, in PyTorch's layout and
@@ -55,30 +56,10 @@ func NewWeights(cfg Config, seed uint64) (*Weights, error) {
 	w := &Weights{Config: cfg}
 	for l := range cfg.NumLayers {
 		for _, dims := range cfg.LayerShapes(l) {
-			w.Tensors = append(w.Tensors, InitUniform(cfg.DType, k, rng, dims...))
+			w.Tensors = append(w.Tensors, seq.InitUniform(cfg.DType, k, rng, dims...))
 		}
 	}
 	return w, nil
-}
-
-// InitUniform returns a tensor of the given dtype (Float32 or Float64) and shape filled with
-// draws from U(-k, k) taken from rng in row-major order: PyTorch's default initialisation of
-// recurrent and linear layers, with k = 1/sqrt(fan).
-func InitUniform(dtype dtypes.DType, k float64, rng *rand.Rand, dims ...int) *tensors.Tensor {
-	t := tensors.FromShape(shapes.Make(dtype, dims...))
-	t.MustMutableFlatData(func(flat any) {
-		switch v := flat.(type) {
-		case []float32:
-			for i := range v {
-				v[i] = float32(k * (2*rng.Float64() - 1))
-			}
-		case []float64:
-			for i := range v {
-				v[i] = k * (2*rng.Float64() - 1)
-			}
-		}
-	})
-	return t
 }
 
 // NewWeightsFromSlices builds weights from flat row-major slices given in ParamNames order

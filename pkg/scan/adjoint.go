@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // ReverseAdjoint returns the gradients of a loss L with respect to a, b and h0, given the
@@ -42,7 +43,7 @@ func ReverseAdjoint(scan Func, a, h, h0, g *Node) (da, db, dh0 *Node) {
 	case l.T == 1:
 		hPrev = ExpandAxes(h0f, 1)
 	case h0f == nil:
-		hPrev = shiftTime(hf, 1, 0)
+		hPrev = seq.ShiftTime(hf, 1, 0)
 	default:
 		hPrev = Concatenate([]*Node{ExpandAxes(h0f, 1), SliceAxis(hf, 1, AxisRange(0, l.T-1))}, 1)
 	}

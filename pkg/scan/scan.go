@@ -6,7 +6,7 @@ import (
 
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Func is the signature every form shares: given a, b [B, T, ...] and h0 [B, ...] (or nil for
@@ -125,13 +125,13 @@ func (l layout) restore(h *Node) *Node { return Reshape(h, l.dims...) }
 // (compare SequentialNaive) and whose two-level split keeps graph building near-linear in T.
 func Sequential(a, b, h0 *Node) *Node {
 	af, bf, h0f, l := prepare(a, b, h0)
-	as, bs := recurrent.SplitTime(af, 1), recurrent.SplitTime(bf, 1) // T x [B, F]
+	as, bs := seq.SplitTime(af, 1), seq.SplitTime(bf, 1) // T x [B, F]
 	if h0f == nil {
 		// Start from explicit zeros so that every slice of a is used: recurrent.SplitTime
 		// (T <= 64) panics in the backward pass when one of its slices receives no gradient.
 		h0f = ZerosLike(bs[0])
 	}
-	return l.restore(recurrent.StackTime(loop(as, bs, h0f), 1)) // [B, T, F]
+	return l.restore(seq.StackTime(loop(as, bs, h0f), 1)) // [B, T, F]
 }
 
 // SequentialNaive is the same loop with a plain Slice per step and one Stack at the end: the
@@ -188,12 +188,4 @@ func padTime(x *Node, n int, fill float64) *Node {
 		return x
 	}
 	return Concatenate([]*Node{x, filled(x, n, fill)}, 1)
-}
-
-// shiftTime returns x [B, T, F] moved d steps later in time: element t holds x_{t-d}, and the
-// first d elements are fill (the identity of the combine operator). One Slice and one
-// Concatenate of the whole sequence.
-func shiftTime(x *Node, d int, fill float64) *Node {
-	T := x.Shape().Dim(1)
-	return Concatenate([]*Node{filled(x, d, fill), SliceAxis(x, 1, AxisRange(0, T-d))}, 1)
 }
