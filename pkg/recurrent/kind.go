@@ -34,18 +34,19 @@ func ParseKind(s string) (Kind, error) {
 }
 
 // Gates is G, the number of stacked gate blocks in the weights: 1 (RNN), 4 (LSTM), 3 (GRU).
+// It is 1 for an unknown kind (which Validate refuses).
 func (k Kind) Gates() int {
-	switch k {
-	case LSTM:
-		return 4
-	case GRU:
-		return 3
+	if c, ok := cells[k]; ok {
+		return c.gates()
 	}
 	return 1
 }
 
 // HasCellState reports whether the cell carries a second state c_t (the LSTM).
-func (k Kind) HasCellState() bool { return k == LSTM }
+func (k Kind) HasCellState() bool {
+	c, ok := cells[k]
+	return ok && c.hasCellState()
+}
 
 // Config describes a stack of recurrent layers.
 type Config struct {

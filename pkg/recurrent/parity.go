@@ -97,12 +97,9 @@ func CheckParityWith(b compute.Backend, path string, build ParityGraph) (*Parity
 	inputs := []struct {
 		name string
 		dims []int
-	}{{"x", []int{B, T, cfg.InputSize}}, {"h0", []int{L, B, H}}, {"g", []int{B, T, H}}}
-	if kind.HasCellState() {
-		inputs = append(inputs, struct {
-			name string
-			dims []int
-		}{"c0", []int{L, B, H}})
+	}{{"x", []int{B, T, cfg.InputSize}}, {"h0", []int{L, B, H}}, {"c0", []int{L, B, H}}, {"g", []int{B, T, H}}}
+	if !kind.HasCellState() {
+		inputs = slices.Delete(inputs, 2, 3) // no c0: graphArgs' order
 	}
 	for _, in := range inputs {
 		t, err := ArrayTensor(f, in.name, dtypes.Float32, in.dims...)
@@ -111,14 +108,10 @@ func CheckParityWith(b compute.Backend, path string, build ParityGraph) (*Parity
 		}
 		args = append(args, t)
 	}
-	n := 4 * L
 	hasGradX := false
 	exec, err := NewExec(b, func(in []*Node) []*Node {
-		var c0 *Node
-		if kind.HasCellState() {
-			c0 = in[n+3]
-		}
-		out, hn, cn, grads, gradX := build(kind, in[:n], in[n], in[n+1], c0, in[n+2])
+		a := splitGraphArgs(cfg, in)
+		out, hn, cn, grads, gradX := build(kind, a.Params, a.X, a.H0, a.C0, a.Extra[0])
 		res := append([]*Node{out, hn}, grads...)
 		if gradX != nil {
 			hasGradX = true

@@ -69,7 +69,7 @@ func FromPyTorch(f *npz.File, kind Kind, dtype dtypes.DType) (*Weights, error) {
 	}
 	w := &Weights{Config: cfg}
 	for i, name := range ParamNames(L) {
-		want := cfg.LayerShapes(i / 4)[i%4]
+		want := cfg.ParamShape(i)
 		t, err := arrayTensor(f, name, want, dtype)
 		if err != nil {
 			return nil, err

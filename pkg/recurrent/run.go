@@ -49,6 +49,27 @@ func CheckInput(cfg Config, x shapes.Shape, h0, c0 *shapes.Shape) error {
 	return nil
 }
 
+// graphArgs are the inputs of the graphs of this package, in their order: the stack's
+// parameters (ParamNames order), x, h0, c0 (only for a cell with a cell state), then any extra
+// inputs.
+type graphArgs struct {
+	Params    []*Node
+	X, H0, C0 *Node
+	Extra     []*Node
+}
+
+// splitGraphArgs names the inputs of a graph that takes graphArgs' order.
+func splitGraphArgs(cfg Config, in []*Node) graphArgs {
+	n := ParamsPerLayer * cfg.NumLayers
+	a := graphArgs{Params: in[:n], X: in[n], H0: in[n+1]}
+	rest := in[n+2:]
+	if cfg.Kind.HasCellState() {
+		a.C0, rest = rest[0], rest[1:]
+	}
+	a.Extra = rest
+	return a
+}
+
 // Result of a forward run on host tensors.
 type Result struct {
 	Out *tensors.Tensor // [B, T, H]
@@ -68,13 +89,9 @@ func NewRunner(b compute.Backend, cfg Config) (*Runner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	n := 4 * cfg.NumLayers
 	exec, err := NewExec(b, func(in []*Node) []*Node {
-		var c0 *Node
-		if cfg.Kind.HasCellState() {
-			c0 = in[n+2]
-		}
-		out, hn, cn, _ := Forward(cfg.Kind, in[:n], in[n], in[n+1], c0)
+		a := splitGraphArgs(cfg, in)
+		out, hn, cn, _ := Forward(cfg.Kind, a.Params, a.X, a.H0, a.C0)
 		if cn == nil {
 			return []*Node{out, hn}
 		}

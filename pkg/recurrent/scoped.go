@@ -102,7 +102,7 @@ func ScopedParams(scope *model.Scope, cfg Config, g *Graph) []*Node {
 	init := initializer.RandomUniformFn(scope, -k, k)
 	var nodes []*Node
 	for i, name := range cfg.ParamNames() {
-		shape := shapes.Make(cfg.DType, cfg.LayerShapes(i / 4)[i%4]...)
+		shape := shapes.Make(cfg.DType, cfg.ParamShape(i)...)
 		nodes = append(nodes, StateDictVariable(scope, name, shape, init).NodeValue(g))
 	}
 	return nodes
