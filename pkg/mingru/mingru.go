@@ -33,12 +33,7 @@ func mustCheck(cfg Config, params []*Node, x, h0 *Node) {
 	for i, p := range params {
 		ps[i] = p.Shape()
 	}
-	var h0s *shapes.Shape
-	if h0 != nil {
-		s := h0.Shape()
-		h0s = &s
-	}
-	if err := cfg.CheckInput(x.Shape(), h0s); err != nil {
+	if err := cfg.CheckInput(x.Shape(), seq.ShapeOf(h0)); err != nil {
 		panic(err)
 	}
 	if err := cfg.CheckParams(ps); err != nil {
@@ -110,7 +105,7 @@ func LogSpaceScan(logA, logB, h0 *Node) *Node {
 	return Exp(Add(aStar, logS)) // [B, T, H]
 }
 
-// Forward runs the layer over x [B, T, D] from h0 [B, H] (nil for zeros; > 0 in LogSpace mode)
+// Forward runs the layer over x [B, T, D] from h0 [B, H] (nil for zeros; > 0 in the LogSpace form)
 // and returns every h_t, [B, T, H]. params are the weights' nodes in ParamNames order. It panics
 // (while the graph is built) with the errors of Config.CheckInput, CheckParams and CheckForm.
 func Forward(cfg Config, params []*Node, x, h0 *Node, form scan.Form) *Node {
@@ -123,18 +118,5 @@ func Forward(cfg Config, params []*Node, x, h0 *Node, form scan.Form) *Node {
 		return LogSpaceScan(logA, logB, h0)
 	}
 	a, b := Coefficients(cfg, params, x) // [B, T, H] each: the parallel part
-	switch form {
-	case Blelloch:
-		return scan.Blelloch(a, b, h0)
-	case Chunked:
-		chunk := cfg.Chunk
-		if chunk == 0 {
-			chunk = scan.DefaultChunk
-		}
-		return scan.Chunked(a, b, h0, chunk)
-	case HillisSteele:
-		return scan.HillisSteele(a, b, h0)
-	default:
-		return scan.Sequential(a, b, h0)
-	}
+	return form.ChunkFunc(cfg.Chunk)(a, b, h0)
 }

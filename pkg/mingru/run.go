@@ -4,22 +4,21 @@ import (
 	"fmt"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
-// Runner runs one layer on host tensors in a fixed mode. It validates its inputs and returns
-// errors (never panics) for bad shapes or modes. Graphs are compiled once per input shape.
+// Runner runs one layer on host tensors in a fixed scan form. It validates its inputs and returns
+// errors (never panics) for bad shapes or forms. Graphs are compiled once per input shape.
 type Runner struct {
 	cfg          Config
 	form         scan.Form
 	withH0, noH0 *Exec
 }
 
-// NewRunner creates a Runner for the configuration and mode on a backend (see package backend).
+// NewRunner creates a Runner for the configuration and scan form on a backend (see package backend).
 func NewRunner(b compute.Backend, cfg Config, form scan.Form) (*Runner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -50,12 +49,7 @@ func (r *Runner) Run(w *Weights, x, h0 *tensors.Tensor) (*tensors.Tensor, error)
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
-	var h0s *shapes.Shape
-	if h0 != nil {
-		s := h0.Shape()
-		h0s = &s
-	}
-	if err := r.cfg.CheckInput(x.Shape(), h0s); err != nil {
+	if err := r.cfg.CheckInput(x.Shape(), seq.ShapeOf(h0)); err != nil {
 		return nil, err
 	}
 	args := seq.Args(w.Tensors, x)

@@ -221,14 +221,5 @@ func checkNodes(cfg Config, x, h0, c0 *Node) error {
 	if x == nil {
 		return fmt.Errorf("recurrent: x is nil, want a [batch, time, %d] node", cfg.InputSize)
 	}
-	var h0s, c0s *shapes.Shape
-	if h0 != nil {
-		s := h0.Shape()
-		h0s = &s
-	}
-	if c0 != nil {
-		s := c0.Shape()
-		c0s = &s
-	}
-	return CheckInput(cfg, x.Shape(), h0s, c0s)
+	return CheckInput(cfg, x.Shape(), seq.ShapeOf(h0), seq.ShapeOf(c0))
 }

@@ -130,16 +130,7 @@ func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
 			return nil, fmt.Errorf("recurrent: %s is a finalized tensor (its data was freed)", in.name)
 		}
 	}
-	var h0s, c0s *shapes.Shape
-	if h0 != nil {
-		s := h0.Shape()
-		h0s = &s
-	}
-	if c0 != nil {
-		s := c0.Shape()
-		c0s = &s
-	}
-	if err := CheckInput(r.cfg, x.Shape(), h0s, c0s); err != nil {
+	if err := CheckInput(r.cfg, x.Shape(), seq.ShapeOf(h0), seq.ShapeOf(c0)); err != nil {
 		return nil, err
 	}
 	names := w.Names()

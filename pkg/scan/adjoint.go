@@ -3,7 +3,6 @@ package scan
 import (
 	"fmt"
 
-	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/rnn-course/bottleneck/pkg/seq"
 )
@@ -92,13 +91,4 @@ func WithAdjointGradient(scan Func) Func {
 			return v
 		})
 	}
-}
-
-// shapeOf returns a pointer to n's shape, or nil for a nil node.
-func shapeOf(n *Node) *shapes.Shape {
-	if n == nil {
-		return nil
-	}
-	s := n.Shape()
-	return &s
 }
