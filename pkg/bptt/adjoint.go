@@ -15,9 +15,10 @@ type LayerGrads struct {
 	DH0, DC0           *Node   // ∂L/∂h_0 and (LSTM) ∂L/∂c_0, [B, H]
 }
 
-// Supported reports whether Adjoint handles a cell kind (every classic cell: the vanilla RNNs,
-// the LSTM and the GRU; not the parallel minGRU/minLSTM, which have no h-to-h recursion).
-func Supported(kind recurrent.Kind) error {
+// CheckSupported says whether Adjoint handles a cell kind (nil) or why not: it handles every
+// classic cell (the vanilla RNNs, the LSTM and the GRU; not the parallel minGRU/minLSTM, which
+// have no h-to-h recursion).
+func CheckSupported(kind recurrent.Kind) error {
 	switch kind {
 	case recurrent.RNNTanh, recurrent.RNNReLU, recurrent.LSTM, recurrent.GRU:
 		return nil
@@ -32,7 +33,7 @@ func Supported(kind recurrent.Kind) error {
 //   - dH[t] is the direct gradient g_t = ∂ℓ/∂h_t [B, H] arriving from above (nil for none).
 //   - dhT, dcT are the gradients arriving at the final states (nil for none).
 func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT *Node) LayerGrads {
-	if err := Supported(tr.Kind); err != nil {
+	if err := CheckSupported(tr.Kind); err != nil {
 		panic(err)
 	}
 	G := tr.Kind.Gates()

@@ -109,9 +109,9 @@ func TestAdjointMatchesAutodiff(t *testing.T) {
 	}
 }
 
-func TestSupported(t *testing.T) {
+func TestCheckSupported(t *testing.T) {
 	for _, k := range recurrent.Kinds {
-		require.NoError(t, Supported(k))
+		require.NoError(t, CheckSupported(k))
 	}
-	require.ErrorContains(t, Supported("mingru"), "autodiff")
+	require.ErrorContains(t, CheckSupported("mingru"), "autodiff")
 }

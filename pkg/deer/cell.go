@@ -8,10 +8,10 @@ import (
 	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
-// Supported says whether DEER supports a cell kind here (nil) or why not: the tanh and ReLU RNN
-// and the GRU (single state h) are; the LSTM, whose state is the pair (h, c), is not. Package
-// bptt's Supported has the same form.
-func Supported(kind recurrent.Kind) error {
+// CheckSupported says whether DEER supports a cell kind here (nil) or why not: the tanh and
+// ReLU RNN and the GRU (single state h) are; the LSTM, whose state is the pair (h, c), is not.
+// Package bptt's CheckSupported has the same form.
+func CheckSupported(kind recurrent.Kind) error {
 	switch kind {
 	case recurrent.RNNTanh, recurrent.RNNReLU, recurrent.GRU:
 		return nil
@@ -134,7 +134,7 @@ func (c cellEval) diagJacobian() *Node {
 
 // Cell computes f(h_{t-1}, x_t) for every t at once: hprev [B, T, H] holds h_{t-1} at
 // position t (see ShiftIn), x is [B, T, D]; the result is [B, T, H]. Whole-tensor ops only, no
-// loop over t. kind must be Supported; it panics otherwise (graph-building error).
+// loop over t. kind must pass CheckSupported; it panics otherwise (graph-building error).
 func Cell(kind recurrent.Kind, p recurrent.LayerParams, hprev, x *Node) *Node {
 	return evalCell(kind, p, hprev, x).f
 }

@@ -135,12 +135,12 @@ type Solver struct {
 	residual *Exec // (params, x, h0, h) -> max|h - f(h_prev)|
 }
 
-// NewSolver creates a Solver. cell must be a single-layer tanh/ReLU RNN or GRU (Supported).
+// NewSolver creates a Solver. cell must be a single-layer tanh/ReLU RNN or GRU (CheckSupported).
 func NewSolver(b compute.Backend, cell recurrent.Config, cfg Config) (*Solver, error) {
 	if err := cell.Validate(); err != nil {
 		return nil, err
 	}
-	if err := Supported(cell.Kind); err != nil {
+	if err := CheckSupported(cell.Kind); err != nil {
 		return nil, err
 	}
 	if cell.NumLayers != 1 {

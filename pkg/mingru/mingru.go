@@ -27,7 +27,7 @@ func softplus(x *Node) *Node { return scan.LogAddExpStable(x, ZerosLike(x)) }
 // mustCheck panics with the error from the configuration's checks: the graph functions below
 // are called while building a graph, where GoMLX reports programmer errors by panicking.
 // Host-side callers get the same errors as values from Config.CheckInput, Config.CheckParams
-// and Config.CheckForm (Runner does that).
+// and Config.CheckForm (the tests' Runner does that).
 func mustCheck(cfg Config, params []*Node, x, h0 *Node) {
 	ps := make([]shapes.Shape, len(params))
 	for i, p := range params {

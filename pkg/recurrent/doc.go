@@ -52,7 +52,8 @@
 // layer) directly under the scope, and start as PyTorch's do, U(-1/sqrt(H), 1/sqrt(H)), drawn
 // from the store's random generator (GoMLX's ParamInitialSeed makes them repeatable).
 // SetScopeWeights and ScopeWeights move a Weights (from NewWeights, or a PyTorch .npz read by
-// FromPyTorchFile) into and out of those variables; Weights.WritePyTorchFile writes the .npz.
+// FromPyTorch from an npz.File) into and out of those variables; Weights.WritePyTorchFile
+// writes the .npz.
 //
 // References:
 //   - Elman, "Finding structure in time", Cognitive Science 14, 1990 (the simple RNN).

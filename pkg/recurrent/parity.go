@@ -102,7 +102,7 @@ func CheckParityWith(b compute.Backend, path string, build ParityGraph) (*Parity
 		inputs = slices.Delete(inputs, 2, 3) // no c0: graphArgs' order
 	}
 	for _, in := range inputs {
-		t, err := ArrayTensor(f, in.name, dtypes.Float32, in.dims...)
+		t, err := arrayTensor(f, in.name, in.dims, dtypes.Float32)
 		if err != nil {
 			return fail(err)
 		}

@@ -205,7 +205,7 @@ func ScopeWeights(scope *model.Scope, cfg Config) (*Weights, error) {
 }
 
 // WritePyTorchFile writes the weights as a PyTorch state_dict saved as .npz (PyTorch's names and
-// layout): FromPyTorchFile reads it back bit for bit, and in Python
+// layout): FromPyTorch reads it back bit for bit, and in Python
 // module.load_state_dict({k: torch.from_numpy(v) for k, v in np.load(path).items()}) loads it.
 func (w *Weights) WritePyTorchFile(path string) error {
 	if err := w.Validate(); err != nil {

@@ -10,7 +10,8 @@ import (
 	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
-// Runner runs one layer on host tensors in a fixed scan form. It validates its inputs and returns
+// Runner (a test helper: only tests used it when it was exported) runs one layer on host
+// tensors in a fixed scan form. It validates its inputs and returns
 // errors (never panics) for bad shapes or forms. Graphs are compiled once per input shape.
 type Runner struct {
 	cfg          Config
