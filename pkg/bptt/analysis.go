@@ -227,7 +227,7 @@ func SetRecurrentSpectralRadius(w *recurrent.Weights, rho float64, seed uint64) 
 			}
 			t = tensors.FromFlatDataAndDimensions(v32, G*H, H)
 		}
-		w.Tensors[4*l+1] = t
+		w.Tensors[recurrent.ParamIndex(l, recurrent.WeightHH)] = t
 	}
 	return w.Validate()
 }
