@@ -80,9 +80,9 @@ func fastBlocks(kind recurrent.Kind, p recurrent.LayerParams) []*Node {
 	}
 	n := gs[recurrent.GRUNew]
 	out := make([]*Node, fastGRUBlocks)
-	out[recurrent.GRUReset], out[recurrent.GRUUpdate] = full(recurrent.GRUReset), full(recurrent.GRUUpdate)
 	out[fastGRUNX] = Concatenate([]*Node{n.WIH, col(n.BIH), ZerosLike(n.WHH)}, 1)
 	out[fastGRUNH] = Concatenate([]*Node{Zeros(p.WIH.Graph(), shapes.Make(p.WIH.DType(), H, D)), col(n.BHH), n.WHH}, 1)
+	out[recurrent.GRUReset], out[recurrent.GRUUpdate] = full(recurrent.GRUReset), full(recurrent.GRUUpdate)
 	return out
 }
 
