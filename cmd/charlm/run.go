@@ -15,6 +15,7 @@ import (
 	"github.com/gomlx/gomlx/ml/train/optimizer"
 	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/mingru"
+	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/rnn-course/bottleneck/pkg/tasks"
 	"github.com/rnn-course/bottleneck/pkg/train"
 )
@@ -83,7 +84,7 @@ func (c config) modelConfig(V int) (train.ModelConfig, error) {
 		form := mingru.Sequential
 		if c.Scan != "" {
 			var err error
-			if form, err = mingru.ParseForm(c.Scan); err != nil {
+			if form, err = scan.ParseForm(c.Scan, mingru.Forms...); err != nil {
 				return mc, err
 			}
 		}

@@ -5,6 +5,7 @@ import (
 
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // LayerGrads are the gradients of one layer, from Adjoint.
@@ -14,9 +15,10 @@ type LayerGrads struct {
 	DH0, DC0           *Node   // ∂L/∂h_0 and (LSTM) ∂L/∂c_0, [B, H]
 }
 
-// Supported reports whether Adjoint handles a cell kind (every classic cell: the vanilla RNNs,
-// the LSTM and the GRU; not the parallel minGRU/minLSTM, which have no h-to-h recursion).
-func Supported(kind recurrent.Kind) error {
+// CheckSupported says whether Adjoint handles a cell kind (nil) or why not: it handles every
+// classic cell (the vanilla RNNs, the LSTM and the GRU; not the parallel minGRU/minLSTM, which
+// have no h-to-h recursion).
+func CheckSupported(kind recurrent.Kind) error {
 	switch kind {
 	case recurrent.RNNTanh, recurrent.RNNReLU, recurrent.LSTM, recurrent.GRU:
 		return nil
@@ -31,13 +33,13 @@ func Supported(kind recurrent.Kind) error {
 //   - dH[t] is the direct gradient g_t = ∂ℓ/∂h_t [B, H] arriving from above (nil for none).
 //   - dhT, dcT are the gradients arriving at the final states (nil for none).
 func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT *Node) LayerGrads {
-	if err := Supported(tr.Kind); err != nil {
+	if err := CheckSupported(tr.Kind); err != nil {
 		panic(err)
 	}
 	G := tr.Kind.Gates()
 	T := len(tr.H)
-	whh := Split(p.WHH, 0, G) // G x [H, H]
-	wih := Split(p.WIH, 0, G) // G x [H, D]
+	whh := p.GateBlocks(tr.Kind, recurrent.WeightHH) // G x [H, H], PyTorch's gate order
+	wih := p.GateBlocks(tr.Kind, recurrent.WeightIH) // G x [H, D]
 	zero := ZerosLike(tr.H0)
 	at := func(list []*Node, t int) *Node {
 		if list == nil || list[t] == nil {
@@ -67,7 +69,7 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 		daHN = make([]*Node, T)
 	}
 	hidden := func(k int) []*Node { // per step, the gradient of gate k's hidden pre-activation W_hk h + b_hk
-		if daHN != nil && k == 2 {
+		if daHN != nil && recurrent.Gate(k) == recurrent.GRUNew {
 			return daHN
 		}
 		return da[k]
@@ -76,39 +78,41 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 		h := tr.H[t]
 		switch tr.Kind {
 		case recurrent.RNNTanh:
-			da[0][t] = Mul(dh, OneMinus(Square(h))) // δa = δh ⊙ (1 - h²)
+			da[recurrent.RNNGate][t] = Mul(dh, OneMinus(Square(h))) // δa = δh ⊙ (1 - h²)
 		case recurrent.RNNReLU:
-			da[0][t] = Where(GreaterThan(h, ZerosLike(h)), dh, ZerosLike(dh)) // δa = δh ⊙ [h > 0]
+			da[recurrent.RNNGate][t] = Where(GreaterThan(h, ZerosLike(h)), dh, ZerosLike(dh)) // δa = δh ⊙ [h > 0]
 		case recurrent.LSTM:
-			i, f, g, o := tr.Gates[t][0], tr.Gates[t][1], tr.Gates[t][2], tr.Gates[t][3]
+			gs := tr.LSTM(t)
+			i, f, g, o := gs.I, gs.F, gs.G, gs.O
 			cPrev := tr.C0
 			if t > 0 {
 				cPrev = tr.C[t-1]
 			}
-			tc := Tanh(tr.C[t])                                 // [B, H]
-			dc = Add(dc, Mul(Mul(dh, o), OneMinus(Square(tc)))) // δc_t
-			da[0][t] = Mul(Mul(dc, g), Mul(i, OneMinus(i)))     // δa_i
-			da[1][t] = Mul(Mul(dc, cPrev), Mul(f, OneMinus(f))) // δa_f
-			da[2][t] = Mul(Mul(dc, i), OneMinus(Square(g)))     // δa_g
-			da[3][t] = Mul(Mul(dh, tc), Mul(o, OneMinus(o)))    // δa_o
-			dc = Mul(dc, f)                                     // δc_{t-1} (before adding step t-1's own term)
+			tc := Tanh(tr.C[t])                                                    // [B, H]
+			dc = Add(dc, Mul(Mul(dh, o), OneMinus(Square(tc))))                    // δc_t
+			da[recurrent.LSTMInput][t] = Mul(Mul(dc, g), Mul(i, OneMinus(i)))      // δa_i
+			da[recurrent.LSTMForget][t] = Mul(Mul(dc, cPrev), Mul(f, OneMinus(f))) // δa_f
+			da[recurrent.LSTMCandidate][t] = Mul(Mul(dc, i), OneMinus(Square(g)))  // δa_g
+			da[recurrent.LSTMOutput][t] = Mul(Mul(dh, tc), Mul(o, OneMinus(o)))    // δa_o
+			dc = Mul(dc, f)                                                        // δc_{t-1} (before adding step t-1's own term)
 		case recurrent.GRU: // h = (1 - z) ⊙ n + z ⊙ h_prev
-			r, z, n, hn := tr.Gates[t][0], tr.Gates[t][1], tr.Gates[t][2], tr.Gates[t][3] // hn = W_hn h_prev + b_hn
+			gs := tr.GRU(t)
+			r, z, n, hn := gs.R, gs.Z, gs.N, gs.HN // hn = W_hn h_prev + b_hn
 			hPrev := tr.H0
 			if t > 0 {
 				hPrev = tr.H[t-1]
 			}
-			dan := Mul(Mul(dh, OneMinus(z)), OneMinus(Square(n)))       // δa_n = δh ⊙ (1 - z) ⊙ (1 - n²)
-			da[0][t] = Mul(Mul(dan, hn), Mul(r, OneMinus(r)))           // δa_r = δa_n ⊙ hn ⊙ r(1 - r)
-			da[1][t] = Mul(Mul(dh, Sub(hPrev, n)), Mul(z, OneMinus(z))) // δa_z = δh ⊙ (h_prev - n) ⊙ z(1 - z)
-			da[2][t] = dan                                              // δa_in
-			daHN[t] = Mul(dan, r)                                       // δa_hn
+			dan := Mul(Mul(dh, OneMinus(z)), OneMinus(Square(n)))                         // δa_n = δh ⊙ (1 - z) ⊙ (1 - n²)
+			da[recurrent.GRUReset][t] = Mul(Mul(dan, hn), Mul(r, OneMinus(r)))            // δa_r = δa_n ⊙ hn ⊙ r(1 - r)
+			da[recurrent.GRUUpdate][t] = Mul(Mul(dh, Sub(hPrev, n)), Mul(z, OneMinus(z))) // δa_z = δh ⊙ (h_prev - n) ⊙ z(1 - z)
+			da[recurrent.GRUNew][t] = dan                                                 // δa_in
+			daHN[t] = Mul(dan, r)                                                         // δa_hn
 		}
 		// δh_{t-1} = g_{t-1} + Σ_k δa_hk W_hk: [B, H] x [H, H], contracting δa's H with W_hh's rows
 		// (plus δh ⊙ z for the GRU, whose h_t holds z ⊙ h_{t-1} directly).
 		var back *Node
 		if tr.Kind == recurrent.GRU {
-			back = Mul(dh, tr.Gates[t][1])
+			back = Mul(dh, tr.GRU(t).Z)
 		}
 		for k := range G {
 			term := DotGeneral(hidden(k)[t], []int{1}, nil, whh[k], []int{0}, nil)
@@ -130,14 +134,14 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 	}
 
 	// The parallel part: sums over time as one contraction over (batch, time) each.
-	hPrev := recurrent.StackTime(append([]*Node{tr.H0}, tr.H[:T-1]...), 1) // [B, T, H]
+	hPrev := seq.StackTime(append([]*Node{tr.H0}, tr.H[:T-1]...), 1) // [B, T, H]
 	var gWIH, gWHH, gBI, gBH []*Node
 	var dX *Node
 	for k := range G {
-		dak := recurrent.StackTime(da[k], 1) // [B, T, H]
-		dhk := dak                           // the hidden pre-activation's gradient
-		if daHN != nil && k == 2 {
-			dhk = recurrent.StackTime(hidden(k), 1)
+		dak := seq.StackTime(da[k], 1) // [B, T, H]
+		dhk := dak                     // the hidden pre-activation's gradient
+		if daHN != nil && recurrent.Gate(k) == recurrent.GRUNew {
+			dhk = seq.StackTime(hidden(k), 1)
 		}
 		gWIH = append(gWIH, DotGeneral(dak, []int{0, 1}, nil, tr.X, []int{0, 1}, nil))  // [H, D]
 		gWHH = append(gWHH, DotGeneral(dhk, []int{0, 1}, nil, hPrev, []int{0, 1}, nil)) // [H, H]
@@ -153,8 +157,8 @@ func Adjoint(tr *recurrent.Trace, p recurrent.LayerParams, dH []*Node, dhT, dcT 
 	grads.WIH = Concatenate(gWIH, 0)
 	grads.WHH = Concatenate(gWHH, 0)
 	grads.BIH = Concatenate(gBI, 0)
-	grads.BHH = Concatenate(gBH, 0)       // = BIH but for the GRU's n gate
-	grads.DX = recurrent.SplitTime(dX, 1) // T x [B, D]
+	grads.BHH = Concatenate(gBH, 0) // = BIH but for the GRU's n gate
+	grads.DX = seq.SplitTime(dX, 1) // T x [B, D]
 	return grads
 }
 
@@ -167,7 +171,7 @@ func StackAdjoint(traces []*recurrent.Trace, params []*Node, dOut []*Node, dhn, 
 	weightGrads []*Node, dX []*Node, dh0, dc0 []*Node) {
 	layers := recurrent.SplitParams(params)
 	L := len(layers)
-	weightGrads = make([]*Node, 4*L)
+	gradLayers := make([]recurrent.LayerParams, L)
 	dh0, dc0 = make([]*Node, L), make([]*Node, L)
 	d := dOut
 	get := func(list []*Node, l int) *Node {
@@ -178,9 +182,9 @@ func StackAdjoint(traces []*recurrent.Trace, params []*Node, dOut []*Node, dhn, 
 	}
 	for l := L - 1; l >= 0; l-- {
 		g := Adjoint(traces[l], layers[l], d, get(dhn, l), get(dcn, l))
-		weightGrads[4*l], weightGrads[4*l+1], weightGrads[4*l+2], weightGrads[4*l+3] = g.WIH, g.WHH, g.BIH, g.BHH
+		gradLayers[l] = recurrent.LayerParams{WIH: g.WIH, WHH: g.WHH, BIH: g.BIH, BHH: g.BHH}
 		dh0[l], dc0[l] = g.DH0, g.DC0
 		d = g.DX
 	}
-	return weightGrads, d, dh0, dc0
+	return recurrent.Params(gradLayers), d, dh0, dc0
 }

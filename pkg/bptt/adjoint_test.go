@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 	"github.com/stretchr/testify/require"
 )
 
@@ -79,8 +80,8 @@ func TestAdjointMatchesAutodiff(t *testing.T) {
 					if cn != nil {
 						dcn = unstack(gc)
 					}
-					wg, dX, dh0, dc0 := StackAdjoint(traces, params, recurrent.SplitTime(g, 1), unstack(gh), dcn)
-					res := append(wg, recurrent.StackTime(dX, 1), Stack(dh0, 0))
+					wg, dX, dh0, dc0 := StackAdjoint(traces, params, seq.SplitTime(g, 1), unstack(gh), dcn)
+					res := append(wg, seq.StackTime(dX, 1), Stack(dh0, 0))
 					if cn != nil {
 						res = append(res, Stack(dc0, 0))
 					}
@@ -108,9 +109,9 @@ func TestAdjointMatchesAutodiff(t *testing.T) {
 	}
 }
 
-func TestSupported(t *testing.T) {
+func TestCheckSupported(t *testing.T) {
 	for _, k := range recurrent.Kinds {
-		require.NoError(t, Supported(k))
+		require.NoError(t, CheckSupported(k))
 	}
-	require.ErrorContains(t, Supported("mingru"), "autodiff")
+	require.ErrorContains(t, CheckSupported("mingru"), "autodiff")
 }

@@ -11,13 +11,14 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // GradCheck is one row of CheckGradients: the relative differences for one tensor.
 type GradCheck struct {
 	Name           string
 	AutodiffVsFD   float64 // ||autodiff - finite differences|| / ||autodiff||
-	HandVsAutodiff float64 // hand-written adjoint vs autodiff (NaN when the kind has no adjoint)
+	HandVsAutodiff float64 // hand-written adjoint vs autodiff
 }
 
 // CheckGradients computes the gradient of L = Σ_t <h_t, g_t> for a small float64 stack of the
@@ -53,30 +54,23 @@ func CheckGradients(b compute.Backend, cfg recurrent.Config, batch, T int, seed 
 	if err != nil {
 		return nil, err
 	}
-	args := func() []any {
-		a := []any{}
-		for _, p := range params {
-			a = append(a, p)
-		}
-		return append(a, x, g)
-	}
+	args := func() []any { return seq.Args(params, x, g) }
 	auto, err := autoExec.Call(args()...)
 	if err != nil {
 		return nil, err
 	}
-	var hand []*tensors.Tensor
-	if Supported(cfg.Kind) == nil {
-		handExec, err := NewExec(b, func(in []*Node) []*Node {
-			_, traces, _ := loss(in)
-			wg, dX, _, _ := StackAdjoint(traces, in[:n], recurrent.SplitTime(in[n+1], 1), nil, nil)
-			return append(wg, recurrent.StackTime(dX, 1))
-		})
-		if err != nil {
-			return nil, err
-		}
-		if hand, err = handExec.Call(args()...); err != nil {
-			return nil, err
-		}
+	// Every valid kind has a hand-written adjoint (CheckSupported accepts every recurrent.Kind).
+	handExec, err := NewExec(b, func(in []*Node) []*Node {
+		_, traces, _ := loss(in)
+		wg, dX, _, _ := StackAdjoint(traces, in[:n], seq.SplitTime(in[n+1], 1), nil, nil)
+		return append(wg, seq.StackTime(dX, 1))
+	})
+	if err != nil {
+		return nil, err
+	}
+	hand, err := handExec.Call(args()...)
+	if err != nil {
+		return nil, err
 	}
 	names := append(w.Names(), "x")
 	targets := append(params, x)
@@ -111,11 +105,8 @@ func CheckGradients(b compute.Backend, cfg recurrent.Config, batch, T int, seed 
 			set(j, orig)
 			fd[j] = (lp - lm) / (2 * eps)
 		}
-		row := GradCheck{Name: names[i], AutodiffVsFD: relDiff(ad, fd), HandVsAutodiff: math.NaN()}
-		if hand != nil {
-			row.HandVsAutodiff = relDiff(tensors.MustCopyFlatData[float64](hand[i]), ad)
-		}
-		rows = append(rows, row)
+		rows = append(rows, GradCheck{Name: names[i], AutodiffVsFD: relDiff(ad, fd),
+			HandVsAutodiff: relDiff(tensors.MustCopyFlatData[float64](hand[i]), ad)})
 	}
 	return rows, nil
 }
@@ -203,11 +194,7 @@ func lastStateLossExec(b compute.Backend, w *recurrent.Weights, x *tensors.Tenso
 	if err != nil {
 		return nil, err
 	}
-	args := []any{}
-	for _, t := range w.Tensors {
-		args = append(args, t)
-	}
-	out, err := exec.Call(append(args, x, g)...)
+	out, err := exec.Call(seq.Args(w.Tensors, x, g)...)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +227,7 @@ func SetRecurrentSpectralRadius(w *recurrent.Weights, rho float64, seed uint64) 
 			}
 			t = tensors.FromFlatDataAndDimensions(v32, G*H, H)
 		}
-		w.Tensors[4*l+1] = t
+		w.Tensors[recurrent.ParamIndex(l, recurrent.WeightHH)] = t
 	}
 	return w.Validate()
 }

@@ -65,25 +65,33 @@ type FastLayerTrace struct {
 // fastBlocks returns the cell's pre-activation blocks [H, K] in the order of FastLayerTrace.Acts
 // (the GRU's n block split into n_x, n_h), built from PyTorch's weights.
 func fastBlocks(kind recurrent.Kind, p recurrent.LayerParams) []*Node {
-	G := kind.Gates()
 	H, D := p.WHH.Shape().Dim(1), p.WIH.Shape().Dim(1)
-	wih, whh := Split(p.WIH, 0, G), Split(p.WHH, 0, G)
-	bih, bhh := Split(p.BIH, 0, G), Split(p.BHH, 0, G)
+	gs := p.Gates(kind) // G gate blocks, PyTorch's order
 	col := func(b *Node) *Node { return Reshape(b, H, 1) }
-	full := func(k int) *Node { // [W_ik | b_ik + b_hk | W_hk], [H, K]
-		return Concatenate([]*Node{wih[k], col(Add(bih[k], bhh[k])), whh[k]}, 1)
+	full := func(k recurrent.Gate) *Node { // [W_ik | b_ik + b_hk | W_hk], [H, K]
+		return Concatenate([]*Node{gs[k].WIH, col(Add(gs[k].BIH, gs[k].BHH)), gs[k].WHH}, 1)
 	}
 	if kind != recurrent.GRU {
-		out := make([]*Node, G)
-		for k := range G {
-			out[k] = full(k)
+		out := make([]*Node, len(gs))
+		for k := range gs {
+			out[k] = full(recurrent.Gate(k))
 		}
 		return out
 	}
-	nx := Concatenate([]*Node{wih[2], col(bih[2]), ZerosLike(whh[2])}, 1)
-	nh := Concatenate([]*Node{Zeros(p.WIH.Graph(), shapes.Make(p.WIH.DType(), H, D)), col(bhh[2]), whh[2]}, 1)
-	return []*Node{full(0), full(1), nx, nh}
+	n := gs[recurrent.GRUNew]
+	out := make([]*Node, fastGRUBlocks)
+	out[fastGRUNX] = Concatenate([]*Node{n.WIH, col(n.BIH), ZerosLike(n.WHH)}, 1)
+	out[fastGRUNH] = Concatenate([]*Node{Zeros(p.WIH.Graph(), shapes.Make(p.WIH.DType(), H, D)), col(n.BHH), n.WHH}, 1)
+	out[recurrent.GRUReset], out[recurrent.GRUUpdate] = full(recurrent.GRUReset), full(recurrent.GRUUpdate)
+	return out
 }
+
+// The GRU's fast blocks: r and z at their gate positions, then the candidate's two halves.
+const (
+	fastGRUNX     = 2 // n_x = [W_in | b_in | 0]
+	fastGRUNH     = 3 // n_h = [0 | b_hn | W_hn]
+	fastGRUBlocks = 4
+)
 
 // fastActs returns the activation of each block of fastBlocks.
 func fastActs(kind recurrent.Kind) []compute.ActivationType {
@@ -92,9 +100,13 @@ func fastActs(kind recurrent.Kind) []compute.ActivationType {
 	case recurrent.RNNReLU:
 		return []compute.ActivationType{compute.ActivationRelu}
 	case recurrent.LSTM:
-		return []compute.ActivationType{sig, sig, tanh, sig}
+		acts := make([]compute.ActivationType, recurrent.LSTM.Gates())
+		acts[recurrent.LSTMInput], acts[recurrent.LSTMForget], acts[recurrent.LSTMCandidate], acts[recurrent.LSTMOutput] = sig, sig, tanh, sig
+		return acts
 	case recurrent.GRU:
-		return []compute.ActivationType{sig, sig, none, none}
+		acts := make([]compute.ActivationType, fastGRUBlocks)
+		acts[recurrent.GRUReset], acts[recurrent.GRUUpdate], acts[fastGRUNX], acts[fastGRUNH] = sig, sig, none, none
+		return acts
 	}
 	return []compute.ActivationType{tanh}
 }
@@ -186,7 +198,7 @@ func FastLayerForward(kind recurrent.Kind, p recurrent.LayerParams, xs []*Node, 
 			h = y[0]
 			acts = []*Node{h}
 		case recurrent.LSTM:
-			i, f, gg, o := y[0], y[1], y[2], y[3]
+			i, f, gg, o := y[recurrent.LSTMInput], y[recurrent.LSTMForget], y[recurrent.LSTMCandidate], y[recurrent.LSTMOutput]
 			c = Add(Mul(f, c), Mul(i, gg))
 			tc := Tanh(c)
 			h = Mul(o, tc)
@@ -194,10 +206,11 @@ func FastLayerForward(kind recurrent.Kind, p recurrent.LayerParams, xs []*Node, 
 			tr.C = append(tr.C, c)
 			tr.TC = append(tr.TC, tc)
 		case recurrent.GRU:
-			r, zg, nx, nh := y[0], y[1], y[2], y[3]
+			r, zg, nx, nh := y[recurrent.GRUReset], y[recurrent.GRUUpdate], y[fastGRUNX], y[fastGRUNH]
 			n := Tanh(Add(nx, Mul(r, nh)))
 			h = Add(n, Mul(zg, Sub(h, n))) // (1 - z) ⊙ n + z ⊙ h_{t-1}
-			acts = []*Node{r, zg, n}
+			acts = make([]*Node, recurrent.GRU.Gates())
+			acts[recurrent.GRUReset], acts[recurrent.GRUUpdate], acts[recurrent.GRUNew] = r, zg, n
 			tr.NH = append(tr.NH, nh)
 		}
 		tr.Z = append(tr.Z, z)
@@ -245,7 +258,7 @@ func FastLayerGrads(tr *FastLayerTrace, dH []*Node, wantDX bool) (grads []*Node,
 		case recurrent.RNNReLU:
 			blocks = []*Node{fastActVJP(acts[0], dh, compute.ActivationRelu)} // δh ⊙ [h > 0]
 		case recurrent.LSTM:
-			i, f, g, o := acts[0], acts[1], acts[2], acts[3]
+			i, f, g, o := acts[recurrent.LSTMInput], acts[recurrent.LSTMForget], acts[recurrent.LSTMCandidate], acts[recurrent.LSTMOutput]
 			cPrev := tr.C0
 			if t > 0 {
 				cPrev = tr.C[t-1]
@@ -255,22 +268,20 @@ func FastLayerGrads(tr *FastLayerTrace, dH []*Node, wantDX bool) (grads []*Node,
 			if dc != nil {
 				dcT = Add(dc, dcT)
 			}
-			blocks = []*Node{
-				fastActVJP(i, Mul(dcT, g), sig),     // δa_i
-				fastActVJP(f, Mul(dcT, cPrev), sig), // δa_f
-				fastActVJP(g, Mul(dcT, i), tanh),    // δa_g
-				fastActVJP(o, Mul(dh, tc), sig),     // δa_o
-			}
+			blocks = make([]*Node, recurrent.LSTM.Gates())
+			blocks[recurrent.LSTMInput] = fastActVJP(i, Mul(dcT, g), sig)      // δa_i
+			blocks[recurrent.LSTMForget] = fastActVJP(f, Mul(dcT, cPrev), sig) // δa_f
+			blocks[recurrent.LSTMCandidate] = fastActVJP(g, Mul(dcT, i), tanh) // δa_g
+			blocks[recurrent.LSTMOutput] = fastActVJP(o, Mul(dh, tc), sig)     // δa_o
 			dc = Mul(dcT, f)
 		case recurrent.GRU:
-			r, z, n := acts[0], acts[1], acts[2]
+			r, z, n := acts[recurrent.GRUReset], acts[recurrent.GRUUpdate], acts[recurrent.GRUNew]
 			dn := fastActVJP(n, Mul(dh, OneMinus(z)), tanh) // δ(n_x + r ⊙ n_h)
-			blocks = []*Node{
-				fastActVJP(r, Mul(dn, tr.NH[t]), sig),      // δa_r
-				fastActVJP(z, Mul(dh, Sub(hPrev, n)), sig), // δa_z
-				dn,         // δn_x
-				Mul(dn, r), // δn_h
-			}
+			blocks = make([]*Node, fastGRUBlocks)
+			blocks[recurrent.GRUReset] = fastActVJP(r, Mul(dn, tr.NH[t]), sig)       // δa_r
+			blocks[recurrent.GRUUpdate] = fastActVJP(z, Mul(dh, Sub(hPrev, n)), sig) // δa_z
+			blocks[fastGRUNX] = dn                                                   // δn_x
+			blocks[fastGRUNH] = Mul(dn, r)                                           // δn_h
 			direct = Mul(dh, z)
 		}
 		dA[t] = blocks[0]
@@ -303,9 +314,10 @@ func FastLayerGrads(tr *FastLayerTrace, dH []*Node, wantDX bool) (grads []*Node,
 		wih, b, whh := cols(dW)
 		return []*Node{wih, whh, b, b}, dX
 	}
-	// GRU: the input side is blocks r, z, n_x (rows 0..3H), the hidden side r, z, n_h.
-	wih, bih, _ := cols(SliceAxis(dW, 0, AxisRange(0, 3*H)))
-	_, bhh, whh := cols(Concatenate([]*Node{SliceAxis(dW, 0, AxisRange(0, 2*H)), SliceAxis(dW, 0, AxisRange(3*H, 4*H))}, 0))
+	// GRU: the input side is blocks r, z, n_x, the hidden side r, z, n_h.
+	rows := func(from, to int) *Node { return SliceAxis(dW, 0, AxisRange(from*H, to*H)) } // blocks [from, to)
+	wih, bih, _ := cols(rows(0, fastGRUNX+1))
+	_, bhh, whh := cols(Concatenate([]*Node{rows(0, int(recurrent.GRUNew)), rows(fastGRUNH, fastGRUNH+1)}, 0))
 	return []*Node{wih, whh, bih, bhh}, dX
 }
 

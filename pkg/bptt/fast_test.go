@@ -16,6 +16,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/backend"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 	"github.com/stretchr/testify/require"
 )
 
@@ -160,7 +161,7 @@ func fastBenchGraph(kind recurrent.Kind, variant string) func(in []*Node) []*Nod
 			return append(Gradient(ReduceAllSum(Mul(out, g)), params...), ReduceAllSum(out))
 		case "adjoint":
 			out, _, _, traces := recurrent.Forward(kind, params, x, nil, nil)
-			wg, _, _, _ := StackAdjoint(traces, params, recurrent.SplitTime(g, 1), nil, nil)
+			wg, _, _, _ := StackAdjoint(traces, params, seq.SplitTime(g, 1), nil, nil)
 			return append(wg, ReduceAllSum(out))
 		default:
 			st := FastForward(kind, params, x, nil, nil)

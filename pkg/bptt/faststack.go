@@ -99,10 +99,10 @@ func FastGrads(st *FastStack, dH *Node) []*Node {
 			B, T, H, B, H, dH.Shape()))
 	}
 	L := len(st.Layers)
-	grads := make([]*Node, 4*L)
+	grads := make([]*Node, recurrent.ParamsPerLayer*L)
 	for l := L - 1; l >= 0; l-- {
 		g, dX := FastLayerGrads(st.Layers[l], direct, l > 0)
-		copy(grads[4*l:], g)
+		copy(grads[recurrent.ParamIndex(l, recurrent.WeightIH):], g)
 		direct = dX
 	}
 	return grads

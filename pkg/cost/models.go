@@ -12,6 +12,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Param names and sizes one parameter tensor of a model.
@@ -131,9 +132,9 @@ func causalAttention(p []*Node, x *Node, heads int) *Node {
 	B, T := x.Shape().Dim(0), x.Shape().Dim(1)
 	H := p[0].Shape().Dim(0)
 	dh := H / heads
-	q := recurrent.Linear(x, p[0], p[1]) // [B, T, H]
-	k := recurrent.Linear(x, p[2], p[3]) // [B, T, H]
-	v := recurrent.Linear(x, p[4], p[5]) // [B, T, H]
+	q := seq.Linear(x, p[0], p[1]) // [B, T, H]
+	k := seq.Linear(x, p[2], p[3]) // [B, T, H]
+	v := seq.Linear(x, p[4], p[5]) // [B, T, H]
 	// Heads-major layouts from [B, T, heads, dh], with the contraction axis last in both
 	// operands of each DotGeneral: dh for Q K^T, the keys for A V.
 	split := func(z *Node, perm ...int) *Node { return permute(Reshape(z, B, T, heads, dh), perm...) }
@@ -149,7 +150,7 @@ func causalAttention(p []*Node, x *Node, heads int) *Node {
 
 	o := DotGeneral(a, []int{3}, []int{0, 1}, vt, []int{3}, []int{0, 1}) // [B, heads, T, dh]
 	o = Reshape(permute(o, 0, 2, 1, 3), B, T, H)                         // [B, T, H]
-	return recurrent.Linear(o, p[6], p[7])                               // [B, T, H]
+	return seq.Linear(o, p[6], p[7])                                     // [B, T, H]
 }
 
 // permute is TransposeAllAxes(z, perm...), or a Reshape when the permutation only moves axes of
@@ -223,25 +224,10 @@ func CausalConv(kernel, rf int) Model {
 func causalConvLayer(h, w, b *Node, kernel, dilation int) *Node {
 	taps := make([]*Node, kernel)
 	for j := range kernel {
-		taps[j] = shiftTime(h, j*dilation) // [B, T, C]
+		taps[j] = seq.ShiftTime(h, j*dilation, 0) // [B, T, C]
 	}
-	cat := Concatenate(taps, 2)              // [B, T, k·C]
-	return Tanh(recurrent.Linear(cat, w, b)) // [B, T, H]
-}
-
-// shiftTime returns y [B, T, C] with y_t = h_{t-s} for t >= s and 0 before: the left padding
-// of a causal convolution, as a zero block concatenated before a slice (Pad has no gradient in
-// GoMLX v0.28).
-func shiftTime(h *Node, s int) *Node {
-	B, T, C := h.Shape().Dim(0), h.Shape().Dim(1), h.Shape().Dim(2)
-	if s == 0 {
-		return h
-	}
-	zeros := Zeros(h.Graph(), shapes.Make(h.DType(), B, min(s, T), C))
-	if s >= T {
-		return zeros
-	}
-	return Concatenate([]*Node{zeros, SliceAxis(h, 1, AxisRange(0, T-s))}, 1) // [B, T, C]
+	cat := Concatenate(taps, 2)        // [B, T, k·C]
+	return Tanh(seq.Linear(cat, w, b)) // [B, T, H]
 }
 
 // OutputSize is the width O of the readout that BuildGraph puts on every model.
@@ -342,8 +328,8 @@ func buildGraph(b compute.Backend, m Model, mode Pass, s Shape, dtype dtypes.DTy
 	if got := feat.Shape(); got.Rank() != 3 || got.Dim(0) != s.B || got.Dim(1) != s.T || got.Dim(2) != s.H {
 		return nil, fmt.Errorf("cost: model %s returned features of shape %s, want [%d, %d, %d]", m.Name, got, s.B, s.T, s.H)
 	}
-	pred := recurrent.Linear(feat, params[n], params[n+1]) // [B, T, O]
-	loss := ReduceAllMean(Square(Sub(pred, y)))            // scalar
+	pred := seq.Linear(feat, params[n], params[n+1]) // [B, T, O]
+	loss := ReduceAllMean(Square(Sub(pred, y)))      // scalar
 	built.Outputs = []*Node{loss}
 	if mode == FwdBwd {
 		built.FirstBackward = NodeId(len(g.Nodes()))

@@ -5,12 +5,13 @@ import (
 
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
-// Supported says whether DEER supports a cell kind here (nil) or why not: the tanh and ReLU RNN
-// and the GRU (single state h) are; the LSTM, whose state is the pair (h, c), is not. Package
-// bptt's Supported has the same form.
-func Supported(kind recurrent.Kind) error {
+// CheckSupported says whether DEER supports a cell kind here (nil) or why not: the tanh and
+// ReLU RNN and the GRU (single state h) are; the LSTM, whose state is the pair (h, c), is not.
+// Package bptt's CheckSupported has the same form.
+func CheckSupported(kind recurrent.Kind) error {
 	switch kind {
 	case recurrent.RNNTanh, recurrent.RNNReLU, recurrent.GRU:
 		return nil
@@ -32,43 +33,39 @@ type cellEval struct {
 	whh   []*Node // the G recurrent blocks W_hk [H, H] (rows: outputs, columns: h)
 }
 
-// addBias adds b [H] to x [B, T, H] (GoMLX does not broadcast across ranks).
-func addBias(x, b *Node) *Node {
-	return Add(x, BroadcastToDims(ExpandLeftToRank(b, 3), x.Shape().Dimensions...))
-}
-
-// project is x W^T + b for x [B, T, K], W [H, K], b [H] (b may be nil): [B, T, H]. The
-// contraction axis is last in both operands (the Go backend's fast layout).
+// project is x W^T + b for x [B, T, K], W [H, K], b [H] (b may be nil): [B, T, H].
 func project(x, w, b *Node) *Node {
-	y := DotGeneral(x, []int{2}, nil, w, []int{1}, nil) // [B, T, H]
-	if b != nil {
-		y = addBias(y, b)
+	if b == nil {
+		return seq.Project(x, w)
 	}
-	return y
+	return seq.Linear(x, w, b)
 }
 
 // evalCell computes f(h_{t-1}, x_t) for all t at once from hprev [B, T, H] (h_{t-1} at
 // position t) and x [B, T, D], with PyTorch's equations (package recurrent). It panics (a
 // programmer error) for an unsupported kind.
 func evalCell(kind recurrent.Kind, p recurrent.LayerParams, hprev, x *Node) cellEval {
-	G := kind.Gates()
-	wih, whh := Split(p.WIH, 0, G), Split(p.WHH, 0, G) // G x [H, D], G x [H, H]
-	bih, bhh := Split(p.BIH, 0, G), Split(p.BHH, 0, G) // G x [H]
-	c := cellEval{kind: kind, hprev: hprev, whh: whh}
+	gs := p.Gates(kind) // G gate blocks, PyTorch's order
+	c := cellEval{kind: kind, hprev: hprev}
+	for _, g := range gs {
+		c.whh = append(c.whh, g.WHH)
+	}
 	switch kind {
 	case recurrent.RNNTanh, recurrent.RNNReLU:
-		c.a = Add(project(x, wih[0], Add(bih[0], bhh[0])), project(hprev, whh[0], nil)) // [B, T, H]
+		a := gs[recurrent.RNNGate]
+		c.a = Add(project(x, a.WIH, Add(a.BIH, a.BHH)), project(hprev, a.WHH, nil)) // [B, T, H]
 		if kind == recurrent.RNNTanh {
 			c.f = Tanh(c.a)
 		} else {
 			c.f = Max(c.a, ZerosLike(c.a))
 		}
 	case recurrent.GRU:
-		c.r = Sigmoid(Add(project(x, wih[0], bih[0]), project(hprev, whh[0], bhh[0]))) // [B, T, H] reset
-		c.z = Sigmoid(Add(project(x, wih[1], bih[1]), project(hprev, whh[1], bhh[1]))) // [B, T, H] update
-		c.hpn = project(hprev, whh[2], bhh[2])                                         // [B, T, H] W_hn h + b_hn
-		c.n = Tanh(Add(project(x, wih[2], bih[2]), Mul(c.r, c.hpn)))                   // [B, T, H] candidate
-		c.f = Add(Mul(OneMinus(c.z), c.n), Mul(c.z, hprev))                            // [B, T, H]
+		r, z, n := gs[recurrent.GRUReset], gs[recurrent.GRUUpdate], gs[recurrent.GRUNew]
+		c.r = Sigmoid(Add(project(x, r.WIH, r.BIH), project(hprev, r.WHH, r.BHH))) // [B, T, H] reset
+		c.z = Sigmoid(Add(project(x, z.WIH, z.BIH), project(hprev, z.WHH, z.BHH))) // [B, T, H] update
+		c.hpn = project(hprev, n.WHH, n.BHH)                                       // [B, T, H] W_hn h + b_hn
+		c.n = Tanh(Add(project(x, n.WIH, n.BIH), Mul(c.r, c.hpn)))                 // [B, T, H] candidate
+		c.f = Add(Mul(OneMinus(c.z), c.n), Mul(c.z, hprev))                        // [B, T, H]
 	default:
 		panic(fmt.Errorf("deer: cell kind %q is not supported (want rnn_tanh, rnn_relu or gru)", kind))
 	}
@@ -89,7 +86,7 @@ func (c cellEval) rowScales() (us, ms []*Node) {
 	ur := Mul(Mul(dn, Mul(c.r, OneMinus(c.r))), c.hpn) // (1 - z)(1 - n²) r(1 - r) hp_n
 	uz := Mul(Sub(c.hprev, c.n), Mul(c.z, OneMinus(c.z)))
 	un := Mul(dn, c.r)
-	return []*Node{ur, uz, un, c.z}, []*Node{c.whh[0], c.whh[1], c.whh[2], nil}
+	return []*Node{ur, uz, un, c.z}, []*Node{c.whh[recurrent.GRUReset], c.whh[recurrent.GRUUpdate], c.whh[recurrent.GRUNew], nil}
 }
 
 // jacobian is the full J_t = ∂f/∂h_{t-1}, [B, T, H, H] (J[b, t, i, j] = ∂f_i/∂h_j).
@@ -137,7 +134,7 @@ func (c cellEval) diagJacobian() *Node {
 
 // Cell computes f(h_{t-1}, x_t) for every t at once: hprev [B, T, H] holds h_{t-1} at
 // position t (see ShiftIn), x is [B, T, D]; the result is [B, T, H]. Whole-tensor ops only, no
-// loop over t. kind must be Supported; it panics otherwise (graph-building error).
+// loop over t. kind must pass CheckSupported; it panics otherwise (graph-building error).
 func Cell(kind recurrent.Kind, p recurrent.LayerParams, hprev, x *Node) *Node {
 	return evalCell(kind, p, hprev, x).f
 }

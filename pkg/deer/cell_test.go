@@ -120,10 +120,10 @@ func TestCellMatchesSequential(t *testing.T) {
 	}
 }
 
-func TestSupported(t *testing.T) {
+func TestCheckSupported(t *testing.T) {
 	for _, k := range []recurrent.Kind{recurrent.RNNTanh, recurrent.RNNReLU, recurrent.GRU} {
-		require.NoError(t, Supported(k))
+		require.NoError(t, CheckSupported(k))
 	}
-	require.ErrorContains(t, Supported(recurrent.LSTM), "pair (h, c)")
-	require.ErrorContains(t, Supported("mingru"), `cell kind "mingru" is not supported`)
+	require.ErrorContains(t, CheckSupported(recurrent.LSTM), "pair (h, c)")
+	require.ErrorContains(t, CheckSupported("mingru"), `cell kind "mingru" is not supported`)
 }

@@ -37,7 +37,7 @@ func walkGraph(b compute.Backend, cell recurrent.Config, B, T int, name string,
 	if err := cell.Validate(); err != nil {
 		return st, err
 	}
-	if Supported(cell.Kind) != nil || cell.NumLayers != 1 {
+	if CheckSupported(cell.Kind) != nil || cell.NumLayers != 1 {
 		return st, fmt.Errorf("deer: want a single-layer rnn_tanh, rnn_relu or gru, got %d layers of %s",
 			cell.NumLayers, cell.Kind)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Config chooses the solver.
@@ -134,12 +135,12 @@ type Solver struct {
 	residual *Exec // (params, x, h0, h) -> max|h - f(h_prev)|
 }
 
-// NewSolver creates a Solver. cell must be a single-layer tanh/ReLU RNN or GRU (Supported).
+// NewSolver creates a Solver. cell must be a single-layer tanh/ReLU RNN or GRU (CheckSupported).
 func NewSolver(b compute.Backend, cell recurrent.Config, cfg Config) (*Solver, error) {
 	if err := cell.Validate(); err != nil {
 		return nil, err
 	}
-	if err := Supported(cell.Kind); err != nil {
+	if err := CheckSupported(cell.Kind); err != nil {
 		return nil, err
 	}
 	if cell.NumLayers != 1 {
@@ -231,14 +232,8 @@ func (s *Solver) Solve(ctx context.Context, w *recurrent.Weights, x, h0 *tensors
 		factor = DefaultDivergenceFactor
 	}
 
-	args := make([]any, 0, 7)
-	for _, t := range w.Tensors {
-		args = append(args, t)
-	}
-	args = append(args, x, h0, nil)
-	call := func(e *Exec, h *tensors.Tensor) ([]*tensors.Tensor, error) {
-		args[6] = h
-		return e.Call(args...)
+	call := func(e *Exec, h *tensors.Tensor) ([]*tensors.Tensor, error) { // the graphs take (weights, x, h0, h)
+		return e.Call(seq.Args(w.Tensors, x, h0, h)...)
 	}
 	fail := func(reason string, iters int, resid []float64, upd []float64, last *tensors.Tensor) error {
 		e := &NotConvergedError{Method: s.cfg.method(), Reason: reason, Iterations: iters, Tol: tol, MaxIter: maxIter,

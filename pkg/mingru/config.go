@@ -8,8 +8,8 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Kind names a cell.
@@ -37,21 +37,16 @@ const (
 	Chunked      = scan.FormChunked      // scan.Chunked with Config.Chunk
 	HillisSteele = scan.FormHillisSteele // scan.HillisSteele
 	// LogSpace is Heinsen's log-space scan (LogSpaceScan); it needs Config.PositiveCandidate.
-	LogSpace scan.Form = "logspace"
+	LogSpace = scan.FormLogSpace
 )
 
 // Forms lists every form a layer runs in, the reference (Sequential) first.
 var Forms = []scan.Form{Sequential, Blelloch, Chunked, HillisSteele, LogSpace}
 
-// ParseForm accepts the names of Forms.
-func ParseForm(s string) (scan.Form, error) {
-	for _, f := range Forms {
-		if string(f) == s {
-			return f, nil
-		}
-	}
-	return "", fmt.Errorf("mingru: unknown scan form %q, want one of %v", s, Forms)
-}
+// ParseForm accepts the names of Forms: scan.ParseForm(s, Forms...).
+//
+// Deprecated: use scan.ParseForm(s, mingru.Forms...).
+func ParseForm(s string) (scan.Form, error) { return scan.ParseForm(s, Forms...) }
 
 // Config describes one minGRU or minLSTM layer.
 type Config struct {
@@ -60,9 +55,9 @@ type Config struct {
 	HiddenSize int          // H
 	DType      dtypes.DType // Float32 or Float64
 	// PositiveCandidate passes the candidate through g (h̃ = g(W_h x + b_h) > 0), the paper's
-	// log-space parametrisation. LogSpace mode requires it; the other modes honour it too.
+	// log-space parametrisation. the LogSpace form requires it; the other forms honour it too.
 	PositiveCandidate bool
-	// Chunk is the chunk length of Chunked mode; 0 means scan.DefaultChunk.
+	// Chunk is the chunk length of the Chunked form; 0 means scan.DefaultChunk.
 	Chunk int
 }
 
@@ -71,14 +66,11 @@ func (c Config) Validate() error {
 	if c.Kind != MinGRU && c.Kind != MinLSTM {
 		return fmt.Errorf("mingru: unknown kind %q, want %q or %q", c.Kind, MinGRU, MinLSTM)
 	}
-	if c.InputSize <= 0 {
-		return fmt.Errorf("mingru: input size must be > 0, got %d", c.InputSize)
+	if err := seq.CheckSizes("mingru", c.InputSize, c.HiddenSize); err != nil {
+		return err
 	}
-	if c.HiddenSize <= 0 {
-		return fmt.Errorf("mingru: hidden size must be > 0, got %d", c.HiddenSize)
-	}
-	if c.DType != dtypes.Float32 && c.DType != dtypes.Float64 {
-		return fmt.Errorf("mingru: dtype must be Float32 or Float64, got %s", c.DType)
+	if err := seq.CheckFloat("mingru", c.DType); err != nil {
+		return err
 	}
 	if c.Chunk < 0 {
 		return fmt.Errorf("mingru: chunk length must be >= 0 (0 for the default), got %d", c.Chunk)
@@ -88,7 +80,7 @@ func (c Config) Validate() error {
 
 // CheckForm says whether the configuration can run in the given scan form.
 func (c Config) CheckForm(form scan.Form) error {
-	if _, err := ParseForm(string(form)); err != nil {
+	if _, err := scan.ParseForm(string(form), Forms...); err != nil {
 		return err
 	}
 	if form == LogSpace && !c.PositiveCandidate {
@@ -140,7 +132,7 @@ func NewWeights(cfg Config, seed uint64) (*Weights, error) {
 	k := 1 / math.Sqrt(float64(cfg.InputSize))
 	w := &Weights{Config: cfg}
 	for _, dims := range cfg.ParamShapes() {
-		w.Tensors = append(w.Tensors, recurrent.InitUniform(cfg.DType, k, rng, dims...))
+		w.Tensors = append(w.Tensors, seq.InitUniform(cfg.DType, k, rng, dims...))
 	}
 	return w, nil
 }

@@ -35,10 +35,10 @@
 //	         log i'_t = -softplus(-d_t)
 //	         log b_t = log z_t (or log i'_t) + log g(W_h x_t + b_h)
 //
-// Set Config.PositiveCandidate to use g in every mode (LogSpace requires it), so that the
-// log-space result can be compared with the others. In LogSpace mode h0 must be > 0 (its log is
+// Set Config.PositiveCandidate to use g in every form (LogSpace requires it), so that the
+// log-space result can be compared with the others. In the LogSpace form h0 must be > 0 (its log is
 // taken); the states a positive-candidate model produces always are. Its error relative to the
-// other modes grows like ε·|a*_t| (log h_t is the sum of two large terms of opposite sign):
+// other forms grows like ε·|a*_t| (log h_t is the sum of two large terms of opposite sign):
 // measured up to 7e-15 in float64 and 4e-6 in float32 at T=200 (the scans: 2e-16 and 1e-7).
 //
 // Weights follow the paper's PyTorch code: nn.Linear layers linear_z, linear_h (minGRU) or

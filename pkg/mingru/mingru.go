@@ -3,8 +3,8 @@ package mingru
 import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // G is the paper's positive candidate activation: g(x) = x + 0.5 for x >= 0, σ(x) for x < 0.
@@ -27,18 +27,13 @@ func softplus(x *Node) *Node { return scan.LogAddExpStable(x, ZerosLike(x)) }
 // mustCheck panics with the error from the configuration's checks: the graph functions below
 // are called while building a graph, where GoMLX reports programmer errors by panicking.
 // Host-side callers get the same errors as values from Config.CheckInput, Config.CheckParams
-// and Config.CheckForm (Runner does that).
+// and Config.CheckForm (the tests' Runner does that).
 func mustCheck(cfg Config, params []*Node, x, h0 *Node) {
 	ps := make([]shapes.Shape, len(params))
 	for i, p := range params {
 		ps[i] = p.Shape()
 	}
-	var h0s *shapes.Shape
-	if h0 != nil {
-		s := h0.Shape()
-		h0s = &s
-	}
-	if err := cfg.CheckInput(x.Shape(), h0s); err != nil {
+	if err := cfg.CheckInput(x.Shape(), seq.ShapeOf(h0)); err != nil {
 		panic(err)
 	}
 	if err := cfg.CheckParams(ps); err != nil {
@@ -52,21 +47,21 @@ func mustCheck(cfg Config, params []*Node, x, h0 *Node) {
 func Coefficients(cfg Config, params []*Node, x *Node) (a, b *Node) {
 	mustCheck(cfg, params, x, nil)
 	P := cfg.Kind.Projections()
-	ht := recurrent.Linear(x, params[2*(P-1)], params[2*(P-1)+1]) // [B, T, H] candidate h̃
+	ht := seq.Linear(x, params[2*(P-1)], params[2*(P-1)+1]) // [B, T, H] candidate h̃
 	if cfg.PositiveCandidate {
 		ht = G(ht)
 	}
 	switch cfg.Kind {
 	case MinLSTM:
-		f := Sigmoid(recurrent.Linear(x, params[0], params[1])) // [B, T, H] forget gate
-		i := Sigmoid(recurrent.Linear(x, params[2], params[3])) // [B, T, H] input gate
+		f := Sigmoid(seq.Linear(x, params[0], params[1])) // [B, T, H] forget gate
+		i := Sigmoid(seq.Linear(x, params[2], params[3])) // [B, T, H] input gate
 		sum := Add(f, i)
 		a = Div(f, sum)          // f' = f / (f + i)
 		b = Mul(Div(i, sum), ht) // i' ⊙ h̃
 	default:
-		k := recurrent.Linear(x, params[0], params[1]) // [B, T, H] update-gate pre-activation
-		a = Sigmoid(Neg(k))                            // 1 - z = σ(-k), without the cancellation of 1 - σ(k)
-		b = Mul(Sigmoid(k), ht)                        // z ⊙ h̃
+		k := seq.Linear(x, params[0], params[1]) // [B, T, H] update-gate pre-activation
+		a = Sigmoid(Neg(k))                      // 1 - z = σ(-k), without the cancellation of 1 - σ(k)
+		b = Mul(Sigmoid(k), ht)                  // z ⊙ h̃
 	}
 	return a, b
 }
@@ -76,18 +71,18 @@ func Coefficients(cfg Config, params []*Node, x *Node) (a, b *Node) {
 func LogCoefficients(cfg Config, params []*Node, x *Node) (logA, logB *Node) {
 	mustCheck(cfg, params, x, nil)
 	P := cfg.Kind.Projections()
-	logHt := LogG(recurrent.Linear(x, params[2*(P-1)], params[2*(P-1)+1])) // [B, T, H] log h̃
+	logHt := LogG(seq.Linear(x, params[2*(P-1)], params[2*(P-1)+1])) // [B, T, H] log h̃
 	switch cfg.Kind {
 	case MinLSTM:
-		kf := recurrent.Linear(x, params[0], params[1]) // [B, T, H]
-		ki := recurrent.Linear(x, params[2], params[3]) // [B, T, H]
-		d := Sub(softplus(Neg(kf)), softplus(Neg(ki)))  // log i - log f
-		logA = Neg(softplus(d))                         // log f' = log σ(log f - log i)
-		logB = Add(Neg(softplus(Neg(d))), logHt)        // log i' + log h̃
+		kf := seq.Linear(x, params[0], params[1])      // [B, T, H]
+		ki := seq.Linear(x, params[2], params[3])      // [B, T, H]
+		d := Sub(softplus(Neg(kf)), softplus(Neg(ki))) // log i - log f
+		logA = Neg(softplus(d))                        // log f' = log σ(log f - log i)
+		logB = Add(Neg(softplus(Neg(d))), logHt)       // log i' + log h̃
 	default:
-		k := recurrent.Linear(x, params[0], params[1]) // [B, T, H]
-		logA = Neg(softplus(k))                        // log(1 - z) = log σ(-k)
-		logB = Add(Neg(softplus(Neg(k))), logHt)       // log z + log h̃
+		k := seq.Linear(x, params[0], params[1]) // [B, T, H]
+		logA = Neg(softplus(k))                  // log(1 - z) = log σ(-k)
+		logB = Add(Neg(softplus(Neg(k))), logHt) // log z + log h̃
 	}
 	return logA, logB
 }
@@ -110,7 +105,7 @@ func LogSpaceScan(logA, logB, h0 *Node) *Node {
 	return Exp(Add(aStar, logS)) // [B, T, H]
 }
 
-// Forward runs the layer over x [B, T, D] from h0 [B, H] (nil for zeros; > 0 in LogSpace mode)
+// Forward runs the layer over x [B, T, D] from h0 [B, H] (nil for zeros; > 0 in the LogSpace form)
 // and returns every h_t, [B, T, H]. params are the weights' nodes in ParamNames order. It panics
 // (while the graph is built) with the errors of Config.CheckInput, CheckParams and CheckForm.
 func Forward(cfg Config, params []*Node, x, h0 *Node, form scan.Form) *Node {
@@ -123,18 +118,5 @@ func Forward(cfg Config, params []*Node, x, h0 *Node, form scan.Form) *Node {
 		return LogSpaceScan(logA, logB, h0)
 	}
 	a, b := Coefficients(cfg, params, x) // [B, T, H] each: the parallel part
-	switch form {
-	case Blelloch:
-		return scan.Blelloch(a, b, h0)
-	case Chunked:
-		chunk := cfg.Chunk
-		if chunk == 0 {
-			chunk = scan.DefaultChunk
-		}
-		return scan.Chunked(a, b, h0, chunk)
-	case HillisSteele:
-		return scan.HillisSteele(a, b, h0)
-	default:
-		return scan.Sequential(a, b, h0)
-	}
+	return form.ChunkFunc(cfg.Chunk)(a, b, h0)
 }

@@ -84,7 +84,7 @@ func TestBadInputs(t *testing.T) {
 	})
 	fromPyTorch := func(path string, kind Kind, dtype dtypes.DType) func() error {
 		return func() error {
-			_, err := FromPyTorchFile(path, kind, dtype)
+			_, err := fromPyTorchFile(path, kind, dtype)
 			return err
 		}
 	}

@@ -1,6 +1,15 @@
 // Package recurrent builds the classic recurrent cells — vanilla RNN (tanh or ReLU), LSTM and
 // GRU — from their equations as GoMLX graphs, and runs them over sequences.
 //
+// The contract of a cell: take x_t and h_{t-1} (and c_{t-1} for the LSTM), return h_t (and c_t).
+// Step is that contract for one step; Forward and RunLayer run it over a sequence. Each cell's
+// equations are written once, in its own file (rnn.go, lstm.go, gru.go), with its gates named
+// in PyTorch's order (LSTMInput, LSTMForget, LSTMCandidate, LSTMOutput; GRUReset, GRUUpdate,
+// GRUNew; RNNGate); the other implementations of the same equations (package bptt's fast path
+// and adjoints, package deer's cell and Jacobian) are checked against Step by one table-driven
+// test, contract_test.go, one row per cell. The sequence utilities (SplitTime, StackTime,
+// Linear, ...) live in package seq.
+//
 // A recurrent cell computes h_t = f(h_{t-1}, x_t). Each step needs the one before it, so inside
 // one sequence the work is sequential in time: this is the bottleneck the course is about.
 // The layers here make that split visible: the part that does not depend on h_{t-1} (the input
@@ -52,7 +61,8 @@
 // layer) directly under the scope, and start as PyTorch's do, U(-1/sqrt(H), 1/sqrt(H)), drawn
 // from the store's random generator (GoMLX's ParamInitialSeed makes them repeatable).
 // SetScopeWeights and ScopeWeights move a Weights (from NewWeights, or a PyTorch .npz read by
-// FromPyTorchFile) into and out of those variables; Weights.WritePyTorchFile writes the .npz.
+// FromPyTorch from an npz.File) into and out of those variables; Weights.WritePyTorchFile
+// writes the .npz.
 //
 // References:
 //   - Elman, "Finding structure in time", Cognitive Science 14, 1990 (the simple RNN).

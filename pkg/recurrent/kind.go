@@ -6,6 +6,7 @@ import (
 	"math/bits"
 
 	"github.com/gomlx/compute/dtypes"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Kind names a recurrent cell, with PyTorch's spelling of the mode.
@@ -34,18 +35,19 @@ func ParseKind(s string) (Kind, error) {
 }
 
 // Gates is G, the number of stacked gate blocks in the weights: 1 (RNN), 4 (LSTM), 3 (GRU).
+// It is 1 for an unknown kind (which Validate refuses).
 func (k Kind) Gates() int {
-	switch k {
-	case LSTM:
-		return 4
-	case GRU:
-		return 3
+	if c, ok := cells[k]; ok {
+		return c.gates()
 	}
 	return 1
 }
 
 // HasCellState reports whether the cell carries a second state c_t (the LSTM).
-func (k Kind) HasCellState() bool { return k == LSTM }
+func (k Kind) HasCellState() bool {
+	c, ok := cells[k]
+	return ok && c.hasCellState()
+}
 
 // Config describes a stack of recurrent layers.
 type Config struct {
@@ -63,17 +65,14 @@ func (c Config) Validate() error {
 	} else if k != c.Kind {
 		return fmt.Errorf("recurrent: cell kind %q is an alias: use ParseKind, which returns %q", c.Kind, k)
 	}
-	if c.InputSize <= 0 {
-		return fmt.Errorf("recurrent: input size must be > 0, got %d", c.InputSize)
-	}
-	if c.HiddenSize <= 0 {
-		return fmt.Errorf("recurrent: hidden size must be > 0, got %d", c.HiddenSize)
+	if err := seq.CheckSizes("recurrent", c.InputSize, c.HiddenSize); err != nil {
+		return err
 	}
 	if c.NumLayers <= 0 {
 		return fmt.Errorf("recurrent: number of layers must be >= 1, got %d", c.NumLayers)
 	}
-	if c.DType != dtypes.Float32 && c.DType != dtypes.Float64 {
-		return fmt.Errorf("recurrent: dtype must be Float32 or Float64, got %s", c.DType)
+	if err := seq.CheckFloat("recurrent", c.DType); err != nil {
+		return err
 	}
 	if n, ok := c.numParams(); !ok || n > uint64(MaxParams) {
 		count := fmt.Sprintf("%d", n)

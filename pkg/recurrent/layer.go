@@ -5,6 +5,7 @@ import (
 
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // LayerParams are the graph nodes of one layer's weights, in PyTorch's layout.
@@ -15,13 +16,23 @@ type LayerParams struct {
 	BHH *Node // bias_hh [G*H]
 }
 
-// SplitParams groups a flat list of 4*L nodes (ParamNames order) into layers.
+// SplitParams groups a flat list of ParamsPerLayer*L nodes (ParamNames order) into layers.
 func SplitParams(params []*Node) []LayerParams {
-	layers := make([]LayerParams, len(params)/4)
+	layers := make([]LayerParams, len(params)/ParamsPerLayer)
 	for l := range layers {
-		layers[l] = LayerParams{params[4*l], params[4*l+1], params[4*l+2], params[4*l+3]}
+		at := func(p Param) *Node { return params[ParamIndex(l, p)] }
+		layers[l] = LayerParams{WIH: at(WeightIH), WHH: at(WeightHH), BIH: at(BiasIH), BHH: at(BiasHH)}
 	}
 	return layers
+}
+
+// Params is the inverse of SplitParams: the nodes of the layers in ParamNames order.
+func Params(layers []LayerParams) []*Node {
+	out := make([]*Node, 0, ParamsPerLayer*len(layers))
+	for _, p := range layers {
+		out = append(out, p.WIH, p.WHH, p.BIH, p.BHH)
+	}
+	return out
 }
 
 // gates is one layer's weights split into per-gate blocks, done once per graph, outside the
@@ -52,57 +63,59 @@ type Trace struct {
 	C0    *Node     // [B, H], LSTM only
 	H     []*Node   // h_1..h_T, each [B, H]
 	C     []*Node   // c_1..c_T, LSTM only
-	Gates [][]*Node // per step, the post-activation gates: LSTM i,f,g,o; GRU r,z,n,(W_hn h + b_hn); RNN none
+	Gates [][]*Node // per step, the values the cell keeps; read them by name with LSTM(t) and GRU(t)
 }
 
 // inputProjections computes, for every time step at once, the part of each gate's
-// pre-activation that does not depend on h_{t-1}: x_t W_i^T + bias, as one matmul per gate over
-// the whole sequence. It returns, per gate, the T per-step slices [B, H].
+// pre-activation that does not depend on h_{t-1}: x_t W_ik^T + bias, as one matmul per gate over
+// the whole sequence. It returns, per step, the G gates' input parts [B, H].
 //
-// The biases folded in are b_ih + b_hh, except for the GRU's n gate, whose b_hn must stay
-// inside the reset product r ⊙ (W_hn h + b_hn).
-func inputProjections(kind Kind, gw gates, x *Node) [][]*Node {
+// The biases folded in are b_ik + b_hk, except where the cell keeps b_hk apart (the GRU's
+// candidate, whose b_hn must stay inside the reset product r ⊙ (W_hn h + b_hn)).
+func inputProjections(cl cell, gw gates, x *Node) [][]*Node {
 	G := len(gw.wih)
 	perGate := make([][]*Node, G)
 	for k := range G {
 		bias := gw.bih[k]
-		if !(kind == GRU && k == 2) {
+		if cl.foldsHiddenBias(Gate(k)) {
 			bias = Add(bias, gw.bhh[k])
 		}
-		perGate[k] = SplitTime(Linear(x, gw.wih[k], bias), 1) // T x [B, H]
+		perGate[k] = seq.SplitTime(seq.Linear(x, gw.wih[k], bias), 1) // T x [B, H]
 	}
-	return perGate
+	perStep := make([][]*Node, len(perGate[0]))
+	for t := range perStep {
+		perStep[t] = make([]*Node, G)
+		for k := range G {
+			perStep[t][k] = perGate[k][t]
+		}
+	}
+	return perStep
 }
 
 // RunLayer runs one layer over the sequence x [B, T, D] from h0 (and c0 for the LSTM), each
-// [B, H], and returns the trace of every step. The sequential part is the loop over t.
+// [B, H], and returns the trace of every step. The sequential part is the loop over t; each
+// step is the cell's equations (rnn.go, lstm.go, gru.go).
 func RunLayer(kind Kind, p LayerParams, x, h0, c0 *Node) *Trace {
-	G := kind.Gates()
-	gw := splitGates(p, G)
-	xp := inputProjections(kind, gw, x) // G x T x [B, H]: the parallel part
-	T := x.Shape().Dim(1)
+	cl := cellOf(kind)
+	gw := splitGates(p, cl.gates())
+	xp := inputProjections(cl, gw, x) // T x G x [B, H]: the parallel part
 	tr := &Trace{Kind: kind, X: x, H0: h0, C0: c0}
-	h, c := h0, c0
-	var bhn *Node
-	if kind == GRU {
-		bhn = BroadcastToDims(ExpandAxes(gw.bhh[2], 0), h0.Shape().Dimensions...) // [B, H]
+	bhh := make([]*Node, len(gw.bhh)) // the hidden biases kept apart, [B, H]
+	for k, b := range gw.bhh {
+		if !cl.foldsHiddenBias(Gate(k)) {
+			bhh[k] = BroadcastToDims(ExpandAxes(b, 0), h0.Shape().Dimensions...) // [B, H]
+		}
 	}
-	for t := range T { // the sequential part: step t needs h_{t-1}
+	h, c := h0, c0
+	for t := range xp { // the sequential part: step t needs h_{t-1}
 		hp := gw.whh.step(h) // G x [B, H]: h_{t-1} W_hk^T
-		switch kind {
-		case RNNTanh, RNNReLU:
-			h = rnnStep(kind, xp[0][t], hp[0])
-		case LSTM:
-			var gs []*Node
-			h, c, gs = lstmStep(xp[0][t], xp[1][t], xp[2][t], xp[3][t], c, hp)
+		var gs []*Node
+		h, c, gs = cl.step(xp[t], hp, bhh, h, c)
+		if gs != nil {
 			tr.Gates = append(tr.Gates, gs)
+		}
+		if cl.hasCellState() {
 			tr.C = append(tr.C, c)
-		case GRU:
-			var gs []*Node
-			h, gs = gruStep(xp[0][t], xp[1][t], xp[2][t], h, hp, bhn)
-			tr.Gates = append(tr.Gates, gs)
-		default:
-			panic(fmt.Sprintf("recurrent: unknown kind %q", kind))
 		}
 		tr.H = append(tr.H, h)
 	}
@@ -146,7 +159,7 @@ func Forward(kind Kind, params []*Node, x, h0, c0 *Node) (out, hn, cn *Node, tra
 		if kind.HasCellState() {
 			cFinal = append(cFinal, tr.C[len(tr.C)-1])
 		}
-		input = StackTime(tr.H, 1) // [B, T, H]
+		input = seq.StackTime(tr.H, 1) // [B, T, H]
 	}
 	out = input
 	hn = Stack(hFinal, 0)
@@ -159,13 +172,13 @@ func Forward(kind Kind, params []*Node, x, h0, c0 *Node) (out, hn, cn *Node, tra
 // graphConfig reads the configuration of a stack from its parameter nodes and checks them, x,
 // h0 and c0 against it (CheckInput).
 func graphConfig(kind Kind, params []*Node, x, h0, c0 *Node) (Config, error) {
-	if len(params) == 0 || len(params)%4 != 0 {
+	if len(params) == 0 || len(params)%ParamsPerLayer != 0 {
 		return Config{}, fmt.Errorf("recurrent: got %d parameter nodes, want 4 per layer (%v for one layer)",
 			len(params), ParamNames(1))
 	}
 	for i, p := range params {
 		if p == nil {
-			return Config{}, fmt.Errorf("recurrent: parameter %s is nil", ParamNames(len(params) / 4)[i])
+			return Config{}, fmt.Errorf("recurrent: parameter %s is nil", ParamNames(len(params) / ParamsPerLayer)[i])
 		}
 	}
 	if x == nil {
@@ -175,7 +188,7 @@ func graphConfig(kind Kind, params []*Node, x, h0, c0 *Node) (Config, error) {
 	if wih.Rank() != 2 || whh.Rank() != 2 {
 		return Config{}, fmt.Errorf("recurrent: weight_ih_l0 and weight_hh_l0 must be matrices, got shapes %s and %s", wih, whh)
 	}
-	cfg := Config{Kind: kind, InputSize: wih.Dim(1), HiddenSize: whh.Dim(1), NumLayers: len(params) / 4, DType: wih.DType}
+	cfg := Config{Kind: kind, InputSize: wih.Dim(1), HiddenSize: whh.Dim(1), NumLayers: len(params) / ParamsPerLayer, DType: wih.DType}
 	if err := checkParamShapes(cfg, params); err != nil {
 		return cfg, err
 	}
@@ -192,7 +205,7 @@ func checkParamShapes(cfg Config, params []*Node) error {
 		return fmt.Errorf("recurrent: got %d parameter nodes, want %d (%v)", len(params), len(names), names)
 	}
 	for i, p := range params {
-		want := shapes.Make(cfg.DType, cfg.LayerShapes(i / 4)[i%4]...)
+		want := shapes.Make(cfg.DType, cfg.ParamShape(i)...)
 		if p == nil {
 			return fmt.Errorf("recurrent: parameter %s is nil", names[i])
 		}
@@ -208,14 +221,5 @@ func checkNodes(cfg Config, x, h0, c0 *Node) error {
 	if x == nil {
 		return fmt.Errorf("recurrent: x is nil, want a [batch, time, %d] node", cfg.InputSize)
 	}
-	var h0s, c0s *shapes.Shape
-	if h0 != nil {
-		s := h0.Shape()
-		h0s = &s
-	}
-	if c0 != nil {
-		s := c0.Shape()
-		c0s = &s
-	}
-	return CheckInput(cfg, x.Shape(), h0s, c0s)
+	return CheckInput(cfg, x.Shape(), seq.ShapeOf(h0), seq.ShapeOf(c0))
 }

@@ -12,6 +12,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/npz"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // ParityResult compares this package with PyTorch on one case file written by
@@ -92,35 +93,25 @@ func CheckParityWith(b compute.Backend, path string, build ParityGraph) (*Parity
 		return fail(fmt.Errorf("x has shape %v, want [B, T, D]", xa.Shape))
 	}
 	B, T, L, H := xa.Shape[0], xa.Shape[1], cfg.NumLayers, cfg.HiddenSize
-	args := []any{}
-	for _, t := range w.Tensors {
-		args = append(args, t)
-	}
+	args := seq.Args(w.Tensors)
 	inputs := []struct {
 		name string
 		dims []int
-	}{{"x", []int{B, T, cfg.InputSize}}, {"h0", []int{L, B, H}}, {"g", []int{B, T, H}}}
-	if kind.HasCellState() {
-		inputs = append(inputs, struct {
-			name string
-			dims []int
-		}{"c0", []int{L, B, H}})
+	}{{"x", []int{B, T, cfg.InputSize}}, {"h0", []int{L, B, H}}, {"c0", []int{L, B, H}}, {"g", []int{B, T, H}}}
+	if !kind.HasCellState() {
+		inputs = slices.Delete(inputs, 2, 3) // no c0: graphArgs' order
 	}
 	for _, in := range inputs {
-		t, err := ArrayTensor(f, in.name, dtypes.Float32, in.dims...)
+		t, err := arrayTensor(f, in.name, in.dims, dtypes.Float32)
 		if err != nil {
 			return fail(err)
 		}
 		args = append(args, t)
 	}
-	n := 4 * L
 	hasGradX := false
 	exec, err := NewExec(b, func(in []*Node) []*Node {
-		var c0 *Node
-		if kind.HasCellState() {
-			c0 = in[n+3]
-		}
-		out, hn, cn, grads, gradX := build(kind, in[:n], in[n], in[n+1], c0, in[n+2])
+		a := splitGraphArgs(cfg, in)
+		out, hn, cn, grads, gradX := build(kind, a.Params, a.X, a.H0, a.C0, a.Extra[0])
 		res := append([]*Node{out, hn}, grads...)
 		if gradX != nil {
 			hasGradX = true

@@ -69,7 +69,7 @@ func FromPyTorch(f *npz.File, kind Kind, dtype dtypes.DType) (*Weights, error) {
 	}
 	w := &Weights{Config: cfg}
 	for i, name := range ParamNames(L) {
-		want := cfg.LayerShapes(i / 4)[i%4]
+		want := cfg.ParamShape(i)
 		t, err := arrayTensor(f, name, want, dtype)
 		if err != nil {
 			return nil, err
@@ -79,8 +79,8 @@ func FromPyTorch(f *npz.File, kind Kind, dtype dtypes.DType) (*Weights, error) {
 	return w, nil
 }
 
-// FromPyTorchFile reads a .npz state_dict; see FromPyTorch.
-func FromPyTorchFile(path string, kind Kind, dtype dtypes.DType) (*Weights, error) {
+// fromPyTorchFile reads a .npz state_dict; see FromPyTorch.
+func fromPyTorchFile(path string, kind Kind, dtype dtypes.DType) (*Weights, error) {
 	f, err := npz.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -104,11 +104,4 @@ func arrayTensor(f *npz.File, name string, shape []int, dtype dtypes.DType) (*te
 		return nil, fmt.Errorf("recurrent: %w", err)
 	}
 	return t, nil
-}
-
-// ArrayTensor reads a float array of an exact shape from a .npz file as a tensor of dtype
-// (used to load inputs and references saved next to PyTorch weights). Every value must be
-// finite and, for float32, within its range.
-func ArrayTensor(f *npz.File, name string, dtype dtypes.DType, shape ...int) (*tensors.Tensor, error) {
-	return arrayTensor(f, name, shape, dtype)
 }

@@ -1,7 +1,6 @@
 package recurrent
 
 import (
-	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -96,53 +95,6 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 	}
 }
 
-// TestSplitTimeMatchesSlicing checks that the linear-cost SplitTime/StackTime give the same
-// values and gradients as plain slicing and stacking, for short and two-level (long) sequences.
-func TestSplitTimeMatchesSlicing(t *testing.T) {
-	b := testBackend(t)
-	for _, T := range []int{1, 5, 64, 65, 150} {
-		t.Run(fmt.Sprint("T=", T), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(3, uint64(T)))
-			x := randTensor(rng, dtypes.Float64, 1, 2, T, 3)
-			w := randTensor(rng, dtypes.Float64, 1, 2, T, 3)
-			build := func(linear bool) func(x, w *Node) []*Node {
-				return func(x, w *Node) []*Node {
-					var steps []*Node
-					if linear {
-						steps = SplitTime(x, 1)
-					} else {
-						for t := range T {
-							steps = append(steps, Squeeze(SliceAxis(x, 1, AxisElem(t)), 1))
-						}
-					}
-					// A non-linear per-step function so that each step's gradient differs.
-					for t := range steps {
-						steps[t] = MulScalar(Tanh(steps[t]), float64(t+1))
-					}
-					var y *Node
-					if linear {
-						y = StackTime(steps, 1)
-					} else {
-						y = Stack(steps, 1)
-					}
-					loss := ReduceAllSum(Mul(y, w))
-					return append([]*Node{y}, Gradient(loss, x)...)
-				}
-			}
-			lin, err := NewExec(b, build(true))
-			require.NoError(t, err)
-			ref, err := NewExec(b, build(false))
-			require.NoError(t, err)
-			a, err := lin.Call(x, w)
-			require.NoError(t, err)
-			r, err := ref.Call(x, w)
-			require.NoError(t, err)
-			require.Less(t, relErr(flat64(a[0]), flat64(r[0])), 1e-15)
-			require.Less(t, relErr(flat64(a[1]), flat64(r[1])), 1e-15)
-		})
-	}
-}
-
 // TestLSTMMatchesGoMLX compares this package's LSTM with GoMLX's ml/layers/lstm given the same
 // weights (ONNX gate order i, o, f, c there; PyTorch's i, f, g, o here).
 func TestLSTMMatchesGoMLX(t *testing.T) {
@@ -231,18 +183,4 @@ func TestInvalidInputs(t *testing.T) {
 	require.ErrorContains(t, err, "weight_hh_l0 has shape")
 	_, err = NewWeightsFromSlices(good, []float32{1, 2})
 	require.Error(t, err)
-}
-
-// TestSplitTimeUnusedSteps: steps that nothing uses get a zero gradient (short and two-level).
-func TestSplitTimeUnusedSteps(t *testing.T) {
-	b := testBackend(t)
-	for _, T := range []int{5, 100} {
-		x := tensors.FromFlatDataAndDimensions(make([]float64, 2*T*3), 2, T, 3)
-		g, err := ExecOnce(b, func(x *Node) *Node {
-			steps := SplitTime(x, 1)
-			return Gradient(ReduceAllSum(Square(steps[1])), x)[0] // only step 1 is used
-		}, x)
-		require.NoError(t, err, "T=%d", T)
-		require.Equal(t, x.Shape().Dimensions, g.Shape().Dimensions)
-	}
 }

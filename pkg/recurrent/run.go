@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // CheckInput validates the shapes of an input sequence and of the optional initial states
@@ -48,6 +49,27 @@ func CheckInput(cfg Config, x shapes.Shape, h0, c0 *shapes.Shape) error {
 	return nil
 }
 
+// graphArgs are the inputs of the graphs of this package, in their order: the stack's
+// parameters (ParamNames order), x, h0, c0 (only for a cell with a cell state), then any extra
+// inputs.
+type graphArgs struct {
+	Params    []*Node
+	X, H0, C0 *Node
+	Extra     []*Node
+}
+
+// splitGraphArgs names the inputs of a graph that takes graphArgs' order.
+func splitGraphArgs(cfg Config, in []*Node) graphArgs {
+	n := ParamsPerLayer * cfg.NumLayers
+	a := graphArgs{Params: in[:n], X: in[n], H0: in[n+1]}
+	rest := in[n+2:]
+	if cfg.Kind.HasCellState() {
+		a.C0, rest = rest[0], rest[1:]
+	}
+	a.Extra = rest
+	return a
+}
+
 // Result of a forward run on host tensors.
 type Result struct {
 	Out *tensors.Tensor // [B, T, H]
@@ -67,13 +89,9 @@ func NewRunner(b compute.Backend, cfg Config) (*Runner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	n := 4 * cfg.NumLayers
 	exec, err := NewExec(b, func(in []*Node) []*Node {
-		var c0 *Node
-		if cfg.Kind.HasCellState() {
-			c0 = in[n+2]
-		}
-		out, hn, cn, _ := Forward(cfg.Kind, in[:n], in[n], in[n+1], c0)
+		a := splitGraphArgs(cfg, in)
+		out, hn, cn, _ := Forward(cfg.Kind, a.Params, a.X, a.H0, a.C0)
 		if cn == nil {
 			return []*Node{out, hn}
 		}
@@ -112,16 +130,7 @@ func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
 			return nil, fmt.Errorf("recurrent: %s is a finalized tensor (its data was freed)", in.name)
 		}
 	}
-	var h0s, c0s *shapes.Shape
-	if h0 != nil {
-		s := h0.Shape()
-		h0s = &s
-	}
-	if c0 != nil {
-		s := c0.Shape()
-		c0s = &s
-	}
-	if err := CheckInput(r.cfg, x.Shape(), h0s, c0s); err != nil {
+	if err := CheckInput(r.cfg, x.Shape(), seq.ShapeOf(h0), seq.ShapeOf(c0)); err != nil {
 		return nil, err
 	}
 	names := w.Names()
@@ -142,11 +151,7 @@ func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
 	if h0 == nil {
 		h0 = zero
 	}
-	args := make([]any, 0, len(w.Tensors)+3)
-	for _, t := range w.Tensors {
-		args = append(args, t)
-	}
-	args = append(args, x, h0)
+	args := seq.Args(w.Tensors, x, h0)
 	if r.cfg.Kind.HasCellState() {
 		if c0 == nil {
 			c0 = zero

@@ -102,7 +102,7 @@ func ScopedParams(scope *model.Scope, cfg Config, g *Graph) []*Node {
 	init := initializer.RandomUniformFn(scope, -k, k)
 	var nodes []*Node
 	for i, name := range cfg.ParamNames() {
-		shape := shapes.Make(cfg.DType, cfg.LayerShapes(i / 4)[i%4]...)
+		shape := shapes.Make(cfg.DType, cfg.ParamShape(i)...)
 		nodes = append(nodes, StateDictVariable(scope, name, shape, init).NodeValue(g))
 	}
 	return nodes
@@ -205,7 +205,7 @@ func ScopeWeights(scope *model.Scope, cfg Config) (*Weights, error) {
 }
 
 // WritePyTorchFile writes the weights as a PyTorch state_dict saved as .npz (PyTorch's names and
-// layout): FromPyTorchFile reads it back bit for bit, and in Python
+// layout): FromPyTorch reads it back bit for bit, and in Python
 // module.load_state_dict({k: torch.from_numpy(v) for k, v in np.load(path).items()}) loads it.
 func (w *Weights) WritePyTorchFile(path string) error {
 	if err := w.Validate(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/gomlx/compute/dtypes"
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Weights holds the host-side weights of a stack of recurrent layers, in PyTorch's layout and
@@ -21,7 +22,7 @@ type Weights struct {
 
 // ParamNames returns PyTorch's state_dict names for a configuration, 4 per layer.
 func ParamNames(numLayers int) []string {
-	names := make([]string, 0, 4*numLayers)
+	names := make([]string, 0, ParamsPerLayer*numLayers)
 	for l := range numLayers {
 		names = append(names,
 			fmt.Sprintf("weight_ih_l%d", l), fmt.Sprintf("weight_hh_l%d", l),
@@ -36,12 +37,20 @@ func (c Config) LayerShapes(l int) [4][]int {
 	return [4][]int{{GH, c.LayerInputSize(l)}, {GH, c.HiddenSize}, {GH}, {GH}}
 }
 
+// ParamShape returns the shape of the tensor at position i of a flat list in ParamNames order.
+func (c Config) ParamShape(i int) []int {
+	l, p := ParamAt(i)
+	return c.LayerShapes(l)[p]
+}
+
 // Names returns the PyTorch names of w.Tensors.
 func (w *Weights) Names() []string { return ParamNames(w.Config.NumLayers) }
 
 // Layer returns the 4 tensors of layer l: weight_ih, weight_hh, bias_ih, bias_hh.
 func (w *Weights) Layer(l int) [4]*tensors.Tensor {
-	return [4]*tensors.Tensor{w.Tensors[4*l], w.Tensors[4*l+1], w.Tensors[4*l+2], w.Tensors[4*l+3]}
+	var out [ParamsPerLayer]*tensors.Tensor
+	copy(out[:], w.Tensors[ParamIndex(l, WeightIH):ParamIndex(l+1, WeightIH)])
+	return out
 }
 
 // NewWeights creates fresh weights with PyTorch's default initialisation: every weight and bias
@@ -55,30 +64,10 @@ func NewWeights(cfg Config, seed uint64) (*Weights, error) {
 	w := &Weights{Config: cfg}
 	for l := range cfg.NumLayers {
 		for _, dims := range cfg.LayerShapes(l) {
-			w.Tensors = append(w.Tensors, InitUniform(cfg.DType, k, rng, dims...))
+			w.Tensors = append(w.Tensors, seq.InitUniform(cfg.DType, k, rng, dims...))
 		}
 	}
 	return w, nil
-}
-
-// InitUniform returns a tensor of the given dtype (Float32 or Float64) and shape filled with
-// draws from U(-k, k) taken from rng in row-major order: PyTorch's default initialisation of
-// recurrent and linear layers, with k = 1/sqrt(fan).
-func InitUniform(dtype dtypes.DType, k float64, rng *rand.Rand, dims ...int) *tensors.Tensor {
-	t := tensors.FromShape(shapes.Make(dtype, dims...))
-	t.MustMutableFlatData(func(flat any) {
-		switch v := flat.(type) {
-		case []float32:
-			for i := range v {
-				v[i] = float32(k * (2*rng.Float64() - 1))
-			}
-		case []float64:
-			for i := range v {
-				v[i] = k * (2*rng.Float64() - 1)
-			}
-		}
-	})
-	return t
 }
 
 // NewWeightsFromSlices builds weights from flat row-major slices given in ParamNames order
@@ -93,7 +82,7 @@ func NewWeightsFromSlices(cfg Config, flat ...any) (*Weights, error) {
 	}
 	w := &Weights{Config: cfg}
 	for i, f := range flat {
-		dims := cfg.LayerShapes(i / 4)[i%4]
+		dims := cfg.ParamShape(i)
 		size := 1
 		for _, d := range dims {
 			size *= d
@@ -138,7 +127,7 @@ func (w *Weights) Validate() error {
 		return fmt.Errorf("recurrent: %d weight tensors, want %d (%v)", len(w.Tensors), len(names), names)
 	}
 	for i, t := range w.Tensors {
-		want := shapes.Make(w.Config.DType, w.Config.LayerShapes(i / 4)[i%4]...)
+		want := shapes.Make(w.Config.DType, w.Config.ParamShape(i)...)
 		if t == nil {
 			return fmt.Errorf("recurrent: %s is missing", names[i])
 		}

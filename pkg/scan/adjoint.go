@@ -3,8 +3,8 @@ package scan
 import (
 	"fmt"
 
-	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // ReverseAdjoint returns the gradients of a loss L with respect to a, b and h0, given the
@@ -42,7 +42,7 @@ func ReverseAdjoint(scan Func, a, h, h0, g *Node) (da, db, dh0 *Node) {
 	case l.T == 1:
 		hPrev = ExpandAxes(h0f, 1)
 	case h0f == nil:
-		hPrev = shiftTime(hf, 1, 0)
+		hPrev = seq.ShiftTime(hf, 1, 0)
 	default:
 		hPrev = Concatenate([]*Node{ExpandAxes(h0f, 1), SliceAxis(hf, 1, AxisRange(0, l.T-1))}, 1)
 	}
@@ -91,13 +91,4 @@ func WithAdjointGradient(scan Func) Func {
 			return v
 		})
 	}
-}
-
-// shapeOf returns a pointer to n's shape, or nil for a nil node.
-func shapeOf(n *Node) *shapes.Shape {
-	if n == nil {
-		return nil
-	}
-	s := n.Shape()
-	return &s
 }

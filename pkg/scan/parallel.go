@@ -4,7 +4,7 @@ import (
 	"fmt"
 
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // HillisSteele is the step-efficient scan of Hillis & Steele (1986): in round k = 0, 1, ...,
@@ -20,9 +20,9 @@ func HillisSteele(a, b, h0 *Node) *Node {
 	A, Bv := af, bf // [B, T, F]: the prefix of the 2^k elements ending at t
 	for d := 1; d < l.T; d *= 2 {
 		// (A_{t-d}, B_{t-d}) ∘ (A_t, B_t) = (A_t A_{t-d}, A_t B_{t-d} + B_t)
-		newB := Add(Mul(A, shiftTime(Bv, d, 0)), Bv)
+		newB := Add(Mul(A, seq.ShiftTime(Bv, d, 0)), Bv)
 		if 2*d < l.T { // the last round's A is not needed
-			A = Mul(A, shiftTime(A, d, 1))
+			A = Mul(A, seq.ShiftTime(A, d, 1))
 		}
 		Bv = newB
 	}
@@ -146,8 +146,8 @@ func Chunked(a, b, h0 *Node, chunk int) *Node {
 	K := min(chunk, T)
 	C := (T + K - 1) / K // number of chunks
 	af, bf = padTime(af, C*K-T, 1), padTime(bf, C*K-T, 0)
-	as := recurrent.SplitTime(Reshape(af, B, C, K, F), 2) // K x [B, C, F]
-	bs := recurrent.SplitTime(Reshape(bf, B, C, K, F), 2) // K x [B, C, F]
+	as := seq.SplitTime(Reshape(af, B, C, K, F), 2) // K x [B, C, F]
+	bs := seq.SplitTime(Reshape(bf, B, C, K, F), 2) // K x [B, C, F]
 
 	// 1. Local prefixes inside every chunk, from zero state.
 	A, Bl := make([]*Node, K), make([]*Node, K)
@@ -165,7 +165,7 @@ func Chunked(a, b, h0 *Node, chunk int) *Node {
 		if h0f != nil {
 			carry = Concatenate([]*Node{ExpandAxes(h0f, 1), SliceAxis(ends, 1, AxisRange(0, C-1))}, 1)
 		} else {
-			carry = shiftTime(ends, 1, 0)
+			carry = seq.ShiftTime(ends, 1, 0)
 		}
 	case h0f != nil:
 		carry = ExpandAxes(h0f, 1) // [B, 1, F]
@@ -181,7 +181,7 @@ func Chunked(a, b, h0 *Node, chunk int) *Node {
 	for k := range K {
 		hs[k] = Add(Mul(A[k], carry), Bl[k]) // [B, C, F]
 	}
-	h := Reshape(recurrent.StackTime(hs, 2), B, C*K, F) // [B, T', F]
+	h := Reshape(seq.StackTime(hs, 2), B, C*K, F) // [B, T', F]
 	if C*K > T {
 		h = SliceAxis(h, 1, AxisRange(0, T))
 	}

@@ -6,7 +6,7 @@ import (
 
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // Func is the signature every form shares: given a, b [B, T, ...] and h0 [B, ...] (or nil for
@@ -16,7 +16,7 @@ type Func func(a, b, h0 *Node) *Node
 // DefaultChunk is the chunk length K that Forms and package mingru use for Chunked. At B=32,
 // H=64 on the Go backend, fwd+bwd at T=4096 and 16384 took the least CPU time with 64 of
 // 8, 16, 32, 64 and 128 (smaller per-step tensors [B, T/K, H] stay in cache; beyond 64 the
-// split of recurrent.SplitTime goes two-level). Depth grows with K: about 2K + 4 log2(T/K).
+// split of seq.SplitTime goes two-level). Depth grows with K: about 2K + 4 log2(T/K).
 const DefaultChunk = 64
 
 // Form names a way to evaluate the recurrence: one typed name used by this package, mingru,
@@ -30,6 +30,9 @@ const (
 	FormHillisSteele Form = "hillis-steele" // HillisSteele
 	FormBlelloch     Form = "blelloch"      // Blelloch
 	FormChunked      Form = "chunked"       // Chunked with DefaultChunk
+	// FormLogSpace is Heinsen's log-space scan, package mingru's (mingru.LogSpaceScan): it
+	// needs b_t > 0 and works on log a, log b, so it has no Func and is not in Forms.
+	FormLogSpace Form = "logspace"
 )
 
 // Forms lists every form, the reference (FormSequential) first.
@@ -37,7 +40,13 @@ var Forms = []Form{FormSequential, FormNaive, FormHillisSteele, FormBlelloch, Fo
 
 // Func returns the form's function (Chunked with DefaultChunk), or nil for a name outside Forms
 // (ParseForm says what is wrong with one).
-func (f Form) Func() Func {
+func (f Form) Func() Func { return f.ChunkFunc(0) }
+
+// ChunkFunc is Func with the chunk length of FormChunked given (0: DefaultChunk).
+func (f Form) ChunkFunc(chunk int) Func {
+	if chunk == 0 {
+		chunk = DefaultChunk
+	}
 	switch f {
 	case FormSequential:
 		return Sequential
@@ -48,17 +57,21 @@ func (f Form) Func() Func {
 	case FormBlelloch:
 		return Blelloch
 	case FormChunked:
-		return ChunkedFunc(DefaultChunk)
+		return ChunkedFunc(chunk)
 	}
 	return nil
 }
 
-// ParseForm accepts the names of Forms.
-func ParseForm(s string) (Form, error) {
-	if f := Form(s); slices.Contains(Forms, f) {
+// ParseForm accepts the names of the forms among (Forms when none are given): the one parser
+// of scan-form names (package mingru passes its own list, mingru.Forms).
+func ParseForm(s string, among ...Form) (Form, error) {
+	if len(among) == 0 {
+		among = Forms
+	}
+	if f := Form(s); slices.Contains(among, f) {
 		return f, nil
 	}
-	return "", fmt.Errorf("scan: unknown form %q, want one of %v", s, Forms)
+	return "", fmt.Errorf("scan: unknown scan form %q, want one of %v", s, among)
 }
 
 // ChunkedFunc returns Chunked with a fixed chunk length, as a Func.
@@ -101,7 +114,7 @@ type layout struct {
 
 // prepare checks the inputs and flattens them to a, b [B, T, F] and h0 [B, F] (nil stays nil).
 func prepare(a, b, h0 *Node) (af, bf, h0f *Node, l layout) {
-	if err := Check(a.Shape(), b.Shape(), shapeOf(h0)); err != nil {
+	if err := Check(a.Shape(), b.Shape(), seq.ShapeOf(h0)); err != nil {
 		panic(err)
 	}
 	dims := a.Shape().Dimensions
@@ -125,13 +138,13 @@ func (l layout) restore(h *Node) *Node { return Reshape(h, l.dims...) }
 // (compare SequentialNaive) and whose two-level split keeps graph building near-linear in T.
 func Sequential(a, b, h0 *Node) *Node {
 	af, bf, h0f, l := prepare(a, b, h0)
-	as, bs := recurrent.SplitTime(af, 1), recurrent.SplitTime(bf, 1) // T x [B, F]
+	as, bs := seq.SplitTime(af, 1), seq.SplitTime(bf, 1) // T x [B, F]
 	if h0f == nil {
 		// Start from explicit zeros so that every slice of a is used: recurrent.SplitTime
 		// (T <= 64) panics in the backward pass when one of its slices receives no gradient.
 		h0f = ZerosLike(bs[0])
 	}
-	return l.restore(recurrent.StackTime(loop(as, bs, h0f), 1)) // [B, T, F]
+	return l.restore(seq.StackTime(loop(as, bs, h0f), 1)) // [B, T, F]
 }
 
 // SequentialNaive is the same loop with a plain Slice per step and one Stack at the end: the
@@ -188,12 +201,4 @@ func padTime(x *Node, n int, fill float64) *Node {
 		return x
 	}
 	return Concatenate([]*Node{x, filled(x, n, fill)}, 1)
-}
-
-// shiftTime returns x [B, T, F] moved d steps later in time: element t holds x_{t-d}, and the
-// first d elements are fill (the identity of the combine operator). One Slice and one
-// Concatenate of the whole sequence.
-func shiftTime(x *Node, d int, fill float64) *Node {
-	T := x.Shape().Dim(1)
-	return Concatenate([]*Node{filled(x, d, fill), SliceAxis(x, 1, AxisRange(0, T-d))}, 1)
 }

@@ -281,7 +281,7 @@ func TestCheck(t *testing.T) {
 		require.Contains(t, err.Error(), tc.msg)
 	}
 	_, err := ParseForm("hillis")
-	require.ErrorContains(t, err, `unknown form "hillis", want one of [sequential naive hillis-steele blelloch chunked]`)
+	require.ErrorContains(t, err, `unknown scan form "hillis", want one of [sequential naive hillis-steele blelloch chunked]`)
 	f, err := ParseForm("hillis-steele")
 	require.NoError(t, err)
 	require.NotNil(t, f.Func())

@@ -44,19 +44,33 @@ type ioLayout struct {
 	singles []single
 }
 
-// layouts of the Trainer's graphs: inputs and outputs of the train step, the loss and the
-// forward pass. hasC adds the cell state C after H; every output ends with the counts Bad.
-func trainLayouts(P, S int, hasC bool) (trainIn, trainOut, lossIn, lossOut, fwdIn, fwdOut ioLayout) {
-	state := []single{stateH}
-	if hasC {
-		state = append(state, stateC)
-	}
-	with := func(s ...single) []single { return append(s, state...) }
-	out := func(s ...single) []single { return append(with(s...), outBad) }
-	return ioLayout{P, S, with(inStep, inLR, inX, inY)}, ioLayout{P, S, out(outLoss, outNorm)},
-		ioLayout{P, 0, with(inX, inY)}, ioLayout{0, 0, out(outLoss)},
-		ioLayout{P, 0, with(inX)}, ioLayout{0, 0, out(outPred)}
+// The layouts of the graphs, inputs and outputs: the train step (P parameters, S optimizer-state
+// tensors), the loss and the forward pass. hasC adds the cell state C after H; every output
+// ends with the counts Bad.
+
+func trainStepLayout(P, S int, hasC bool) (in, out ioLayout) {
+	return ioLayout{P, S, withState(hasC, inStep, inLR, inX, inY)}, ioLayout{P, S, withBad(hasC, outLoss, outNorm)}
 }
+
+func lossLayout(P int, hasC bool) (in, out ioLayout) {
+	return ioLayout{P, 0, withState(hasC, inX, inY)}, ioLayout{0, 0, withBad(hasC, outLoss)}
+}
+
+func forwardLayout(P int, hasC bool) (in, out ioLayout) {
+	return ioLayout{P, 0, withState(hasC, inX)}, ioLayout{0, 0, withBad(hasC, outPred)}
+}
+
+// withState appends the recurrent state (H, and C if hasC) to s.
+func withState(hasC bool, s ...single) []single {
+	s = append(s, stateH)
+	if hasC {
+		s = append(s, stateC)
+	}
+	return s
+}
+
+// withBad is withState followed by the counts Bad (an output).
+func withBad(hasC bool, s ...single) []single { return append(withState(hasC, s...), outBad) }
 
 // pack lays g out as l says. A single value that l lists must be set.
 func pack[T comparable](l ioLayout, g graphIO[T]) []T {

@@ -16,6 +16,7 @@ import (
 	"github.com/rnn-course/bottleneck/pkg/bptt"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // LossKind selects the task's loss; see the package documentation.
@@ -109,7 +110,7 @@ func NewModel(cfg ModelConfig, seed uint64) (*Model, error) {
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x7ead))
 	k := 1 / math.Sqrt(float64(cfg.HiddenSize))
-	uniform := func(dims ...int) *tensors.Tensor { return recurrent.InitUniform(cfg.DType, k, rng, dims...) }
+	uniform := func(dims ...int) *tensors.Tensor { return seq.InitUniform(cfg.DType, k, rng, dims...) }
 	w, b := uniform(cfg.OutputSize, cfg.HiddenSize), uniform(cfg.OutputSize)
 	return &Model{Config: cfg, params: append(cell, w, b), made: cfg}, nil
 }

@@ -31,7 +31,8 @@ func NewPredictor(b compute.Backend, m *Model) (*Predictor, error) {
 	}
 	p := &Predictor{Model: m}
 	mc := m.Config
-	_, _, p.lossIn, p.lossOut, p.fwdIn, p.fwdOut = trainLayouts(len(m.Params()), 0, mc.hasCellState())
+	p.lossIn, p.lossOut = lossLayout(len(m.Params()), mc.hasCellState())
+	p.fwdIn, p.fwdOut = forwardLayout(len(m.Params()), mc.hasCellState())
 	p.fwdChecked, p.lossChecked = p.checkedForward("the predictions"), p.checkedForward("the loss")
 	// checked lists what the counts cover: the parameters, the result, the final states.
 	checked := func(params []*Node, result, hn, cn *Node) *Node {

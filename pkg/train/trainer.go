@@ -118,7 +118,7 @@ func New(b compute.Backend, m *Model, cfg Config) (*Trainer, error) {
 		}
 	}
 	mc := m.Config
-	t.trainIn, t.trainOut, _, _, _, _ = trainLayouts(len(m.Params()), len(t.state), mc.hasCellState())
+	t.trainIn, t.trainOut = trainStepLayout(len(m.Params()), len(t.state), mc.hasCellState())
 	t.trainChecked = t.checkedTrain()
 	t.trainExec, err = NewExec(b, func(flat []*Node) []*Node {
 		in := unpack(t.trainIn, flat)

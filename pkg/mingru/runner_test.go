@@ -4,21 +4,22 @@ import (
 	"fmt"
 
 	"github.com/gomlx/compute"
-	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
-// Runner runs one layer on host tensors in a fixed mode. It validates its inputs and returns
-// errors (never panics) for bad shapes or modes. Graphs are compiled once per input shape.
+// Runner (a test helper: only tests used it when it was exported) runs one layer on host
+// tensors in a fixed scan form. It validates its inputs and returns
+// errors (never panics) for bad shapes or forms. Graphs are compiled once per input shape.
 type Runner struct {
 	cfg          Config
 	form         scan.Form
 	withH0, noH0 *Exec
 }
 
-// NewRunner creates a Runner for the configuration and mode on a backend (see package backend).
+// NewRunner creates a Runner for the configuration and scan form on a backend (see package backend).
 func NewRunner(b compute.Backend, cfg Config, form scan.Form) (*Runner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
@@ -49,19 +50,10 @@ func (r *Runner) Run(w *Weights, x, h0 *tensors.Tensor) (*tensors.Tensor, error)
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
-	var h0s *shapes.Shape
-	if h0 != nil {
-		s := h0.Shape()
-		h0s = &s
-	}
-	if err := r.cfg.CheckInput(x.Shape(), h0s); err != nil {
+	if err := r.cfg.CheckInput(x.Shape(), seq.ShapeOf(h0)); err != nil {
 		return nil, err
 	}
-	args := make([]any, 0, len(w.Tensors)+2)
-	for _, t := range w.Tensors {
-		args = append(args, t)
-	}
-	args = append(args, x)
+	args := seq.Args(w.Tensors, x)
 	exec := r.noH0
 	if h0 != nil {
 		args = append(args, h0)

@@ -1,4 +1,4 @@
-package recurrent
+package seq
 
 import (
 	"math"
