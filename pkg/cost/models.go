@@ -92,6 +92,22 @@ func Recurrent(kind recurrent.Kind) Model {
 	}
 }
 
+// GoMLXLSTM is one LSTM layer run by GoMLX's own ml/layers/lstm (recurrent.GoMLXLSTM) from
+// h_0 = 0, with the parameters of Recurrent(recurrent.LSTM) in PyTorch's layout, mapped to
+// GoMLX's in the graph. It computes the same function as Recurrent(recurrent.LSTM); its
+// backward pass sums 4T zero-padded copies of the whole input projection, so its work and bytes
+// grow as T². Its name is "lstm_gomlx". It is not one of DefaultModels.
+func GoMLXLSTM() Model {
+	m := Recurrent(recurrent.LSTM)
+	m.Name = "lstm_gomlx"
+	m.WorkOrder = 2
+	m.Build = func(params []*Node, x *Node) *Node {
+		out, _, _ := recurrent.GoMLXLSTM(params, x, nil, nil)
+		return out // [B, T, H]
+	}
+	return m
+}
+
 // Attention is one layer of causal multi-head self-attention of width H with the given number
 // of heads (H must be a multiple of heads). Its name is "attention" for one head and
 // "attention<heads>" otherwise. See the package documentation for the equations.

@@ -243,3 +243,51 @@ func TestMatmulGFLOPS(t *testing.T) {
 	_, err = MatmulGFLOPS(testBackend(t), 0, 1)
 	assert.Error(t, err)
 }
+
+// TestQuality checks a model's fit quality on rows against values worked out by hand, and the
+// bar of GoodEnough.
+func TestQuality(t *testing.T) {
+	m := WorkDepthModel{Name: "m", FlopsPerSecond: 1e9, Processors: 1, LevelLatency: 20 * time.Microsecond}
+	var rows []Row
+	for _, c := range []struct {
+		w int64
+		d int
+		e float64 // measured = predicted × (1 + e)
+	}{{1e6, 10, 0.1}, {1e8, 12, -0.2}, {1e5, 1000, 0.5}, {2e7, 5000, 0}} {
+		p := float64(c.w)/1e9*1e3 + float64(c.d)*0.02 // ms
+		rows = append(rows, Row{Flops: c.w, Depth: c.d, MedianMS: p * (1 + c.e)})
+	}
+	rows = append(rows, Row{Flops: 1, Depth: 1}) // untimed: left out
+	q := m.Quality(rows)
+	assert.Equal(t, 4, q.N)
+	// |p - m| / m = |e| / (1 + e): 0.0909, 0.25, 0.3333, 0; the median of 4 is the upper middle.
+	assert.InDelta(t, 0.25, q.MedianRelErr, 1e-9)
+	assert.InDelta(t, 0.5/1.5, q.MaxRelErr, 1e-9)
+	// R² of log time: 1 - Σ log(1+e)² / Σ (log m - mean)².
+	var logs, res []float64
+	for i, e := range []float64{0.1, -0.2, 0.5, 0} {
+		logs = append(logs, math.Log(rows[i].MedianMS))
+		res = append(res, math.Log(1+e))
+	}
+	mean := (logs[0] + logs[1] + logs[2] + logs[3]) / 4
+	var ssRes, ssTot float64
+	for i := range logs {
+		ssRes += res[i] * res[i]
+		ssTot += (logs[i] - mean) * (logs[i] - mean)
+	}
+	assert.InDelta(t, 1-ssRes/ssTot, q.R2, 1e-9)
+
+	assert.True(t, math.IsNaN(m.Quality(nil).R2))
+	for _, c := range []struct {
+		r    FitReport
+		want bool
+	}{
+		{FitReport{N: 3, R2: GoodFitMinLogR2, MedianRelErr: GoodFitMaxMedianRelErr}, true},
+		{FitReport{N: 2, R2: 1, MedianRelErr: 0}, false},
+		{FitReport{N: 30, R2: 0.868, MedianRelErr: 0.10}, false},
+		{FitReport{N: 30, R2: 0.99, MedianRelErr: 0.52}, false},
+		{FitReport{N: 30, R2: math.NaN(), MedianRelErr: 0}, false},
+	} {
+		assert.Equal(t, c.want, c.r.GoodEnough(), "%+v", c.r)
+	}
+}

@@ -59,6 +59,51 @@ func GPUModelH200() WorkDepthModel {
 	}
 }
 
+// Quality reports how well m's predictions match the median times of rows: the R² of log(time),
+// predicted against measured, and the median and largest relative errors |predicted - measured| /
+// measured. Rows without a positive median time are left out (N counts the rows used). For a
+// fitted model, Quality on a subset of its fit's rows (one model's rows, say) says whether the fit
+// holds for that subset, which the fit's overall report can hide.
+func (m WorkDepthModel) Quality(rows []Row) FitReport {
+	var rep FitReport
+	var pred, meas, rel []float64
+	for _, r := range rows {
+		if !(r.MedianMS > 0) {
+			continue
+		}
+		p := m.PredictRow(r).Seconds() * 1e3
+		pred = append(pred, math.Log(math.Max(p, 1e-9)))
+		meas = append(meas, math.Log(r.MedianMS))
+		e := math.Abs(p-r.MedianMS) / r.MedianMS
+		rel = append(rel, e)
+		rep.MaxRelErr = math.Max(rep.MaxRelErr, e)
+	}
+	rep.N = len(rel)
+	if rep.N == 0 {
+		rep.R2, rep.MedianRelErr, rep.MaxRelErr = math.NaN(), math.NaN(), math.NaN()
+		return rep
+	}
+	rep.R2 = rSquared(meas, pred)
+	slices.Sort(rel)
+	rep.MedianRelErr = rel[len(rel)/2]
+	return rep
+}
+
+// The course's bar for drawing a conclusion from a fitted work-depth model about one model's
+// rows: the fit must explain at least 90% of the variance of log(time) (R² ≥ GoodFitMinLogR2)
+// and predict half of the rows within 25% (median relative error ≤ GoodFitMaxMedianRelErr). A
+// fit that misses either says too little about the split between work and depth to call it.
+const (
+	GoodFitMinLogR2        = 0.9
+	GoodFitMaxMedianRelErr = 0.25
+)
+
+// GoodEnough reports whether a fit meets the course's bar (GoodFitMinLogR2 and
+// GoodFitMaxMedianRelErr) on at least 3 rows.
+func (r FitReport) GoodEnough() bool {
+	return r.N >= 3 && r.R2 >= GoodFitMinLogR2 && r.MedianRelErr <= GoodFitMaxMedianRelErr
+}
+
 // FitReport says how well a fitted WorkDepthModel matches the rows it was fitted on.
 type FitReport struct {
 	N            int     // rows used

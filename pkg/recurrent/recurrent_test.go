@@ -10,7 +10,6 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
-	"github.com/gomlx/gomlx/ml/layers/lstm"
 	"github.com/stretchr/testify/require"
 )
 
@@ -93,48 +92,6 @@ func TestGradientsFiniteDifferences(t *testing.T) {
 			}
 		})
 	}
-}
-
-// TestLSTMMatchesGoMLX compares this package's LSTM with GoMLX's ml/layers/lstm given the same
-// weights (ONNX gate order i, o, f, c there; PyTorch's i, f, g, o here).
-func TestLSTMMatchesGoMLX(t *testing.T) {
-	b := testBackend(t)
-	cfg := Config{Kind: LSTM, InputSize: 5, HiddenSize: 6, NumLayers: 1, DType: dtypes.Float32}
-	w, err := NewWeights(cfg, 11)
-	require.NoError(t, err)
-	rng := rand.New(rand.NewPCG(5, 6))
-	B, T := 3, 9
-	x := randTensor(rng, cfg.DType, 1, B, T, cfg.InputSize)
-	h0 := randTensor(rng, cfg.DType, 0.5, 1, B, cfg.HiddenSize)
-	c0 := randTensor(rng, cfg.DType, 0.5, 1, B, cfg.HiddenSize)
-	r, err := NewRunner(b, cfg)
-	require.NoError(t, err)
-	ours, err := r.Run(w, x, h0, c0)
-	require.NoError(t, err)
-
-	H := cfg.HiddenSize
-	onnxOrder := []int{0, 3, 1, 2} // ONNX i, o, f, c  <-  PyTorch blocks i=0, f=1, g=2, o=3
-	theirs, err := ExecOnceN(b, func(in []*Node) []*Node {
-		wih, whh, bih, bhh, x, h0, c0 := in[0], in[1], in[2], in[3], in[4], in[5], in[6]
-		reorder := func(m *Node, inner ...int) *Node {
-			blocks := Split(m, 0, 4)
-			var out []*Node
-			for _, k := range onnxOrder {
-				out = append(out, Reshape(blocks[k], append([]int{1, H}, inner...)...))
-			}
-			return Concatenate(out, 0)
-		}
-		inputsW := ExpandAxes(reorder(wih, cfg.InputSize), 0)                        // [1, 4, H, D]
-		recurrentW := ExpandAxes(reorder(whh, H), 0)                                 // [1, 4, H, H]
-		biases := ExpandAxes(Concatenate([]*Node{reorder(bih), reorder(bhh)}, 0), 0) // [1, 8, H]
-		all, hn, cn := lstm.NewWithWeights(x, inputsW, recurrentW, biases, nil).InitialStates(h0, c0).Done()
-		out := Transpose(Squeeze(all, 1), 0, 1) // [T, B, H] -> [B, T, H]
-		return []*Node{out, hn, cn}
-	}, w.Tensors[0], w.Tensors[1], w.Tensors[2], w.Tensors[3], x, h0, c0)
-	require.NoError(t, err)
-	require.Less(t, relErr(flat64(ours.Out), flat64(theirs[0])), 1e-5)
-	require.Less(t, relErr(flat64(ours.HN), flat64(theirs[1])), 1e-5)
-	require.Less(t, relErr(flat64(ours.CN), flat64(theirs[2])), 1e-5)
 }
 
 func TestInvalidInputs(t *testing.T) {
