@@ -191,7 +191,9 @@ func Errorf(format string, args ...any) error {
 	return e
 }
 
-func (e *Error) Error() string { return fmt.Sprintf(strings.ReplaceAll(e.Format, "%w", "%v"), e.Args...) }
+func (e *Error) Error() string {
+	return fmt.Sprintf(strings.ReplaceAll(e.Format, "%w", "%v"), e.Args...)
+}
 
 // Unwrap returns the wrapped error (%w).
 func (e *Error) Unwrap() error { return e.err }
