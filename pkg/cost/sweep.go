@@ -234,11 +234,11 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					return table, err
 				}
 				if tr.stopped[axis] {
-					skip(lang.T("a smaller size of this sweep was skipped"))
+					skip(lang.Msg("a smaller size of this sweep was skipped"))
 					continue
 				}
 				if runCtx.Err() != nil {
-					skip(lang.T("time budget spent"))
+					skip(lang.Msg("time budget spent"))
 					continue
 				}
 				opts := cfg.Timing.withDefaults()
@@ -256,11 +256,11 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					predRun := msDuration(prev.MinMS * math.Pow(r, order))
 					predTotal := msDuration((prev.BuildMS+prev.CompileMS)*buildR) + time.Duration(opts.Warmup+opts.MinRepeats)*predRun
 					if predRun > cfg.MaxRunTime {
-						skip(lang.Sprintf("predicted %v per run > MaxRunTime %v", predRun.Round(time.Millisecond), cfg.MaxRunTime))
+						skip(fmt.Sprintf(lang.Msg("predicted %v per run > MaxRunTime %v"), predRun.Round(time.Millisecond), cfg.MaxRunTime))
 						continue
 					}
 					if predTotal > remaining() {
-						skip(lang.Sprintf("predicted %v > budget left %v", predTotal.Round(time.Millisecond),
+						skip(fmt.Sprintf(lang.Msg("predicted %v > budget left %v"), predTotal.Round(time.Millisecond),
 							remaining().Round(time.Millisecond)))
 						continue
 					}
@@ -268,7 +268,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 				shape := Shape{B: c.B, T: c.T, D: cfg.D, H: cfg.H}
 				// Sizes before building: the features alone, then the graph's node count.
 				if mem := MinBytes(shape); mem > float64(cfg.MaxBytes) {
-					skip(lang.Sprintf("needs at least ~%.0f MiB (three times the features [B, T, H]) > MaxBytes %d MiB", mem/(1<<20), cfg.MaxBytes>>20))
+					skip(fmt.Sprintf(lang.Msg("needs at least ~%.0f MiB (three times the features [B, T, H]) > MaxBytes %d MiB"), mem/(1<<20), cfg.MaxBytes>>20))
 					continue
 				}
 				probe, ok := probes[[2]int{mi, di}]
@@ -280,7 +280,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					probes[[2]int{mi, di}] = probe
 				}
 				if nodes := probe.at(c.T); nodes > float64(cfg.MaxNodes) {
-					skip(lang.Sprintf("graph of ~%.0f nodes > MaxNodes %d (raise MaxNodes; rnnbench sweep -max-nodes)", nodes, cfg.MaxNodes))
+					skip(fmt.Sprintf(lang.Msg("graph of ~%.0f nodes > MaxNodes %d (raise MaxNodes; rnnbench sweep -max-nodes)"), nodes, cfg.MaxNodes))
 					continue
 				}
 				p, err := Prepare(b, m, mode, shape)
@@ -289,7 +289,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 				}
 				if mem := max(p.ActBytes, satMul3(p.Stats.LargestBytes)); mem > cfg.MaxBytes {
 					p.Release()
-					skip(lang.Sprintf("needs ~%d MiB > MaxBytes %d MiB", mem>>20, cfg.MaxBytes>>20))
+					skip(fmt.Sprintf(lang.Msg("needs ~%d MiB > MaxBytes %d MiB"), mem>>20, cfg.MaxBytes>>20))
 					continue
 				}
 				if prev != nil && prev.Flops > 0 && prev.Nodes > 0 {
@@ -297,7 +297,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					r := math.Max(float64(p.Stats.Flops)/float64(prev.Flops), float64(p.Stats.Nodes)/float64(prev.Nodes))
 					if predRun := msDuration(prev.MinMS * r); predRun > cfg.MaxRunTime {
 						p.Release()
-						skip(lang.Sprintf("predicted %v per run (from the flop count) > MaxRunTime %v",
+						skip(fmt.Sprintf(lang.Msg("predicted %v per run (from the flop count) > MaxRunTime %v"),
 							predRun.Round(time.Millisecond), cfg.MaxRunTime))
 						continue
 					}
@@ -309,7 +309,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 						return table, ctx.Err()
 					}
 					if runCtx.Err() != nil {
-						skip(lang.T("time budget spent"))
+						skip(lang.Msg("time budget spent"))
 						continue
 					}
 					return table, err

@@ -254,6 +254,9 @@ func (c *cat) localize(s string, depth int) string {
 		vals := map[int]string{}
 		for i, arg := range f.enArgs {
 			v := m[i+1]
+			if arg.padded {
+				v = strings.TrimSpace(v)
+			}
 			if arg.verb == 'v' || arg.verb == 's' || arg.verb == 'w' {
 				v = c.localize(v, depth+1)
 			}
@@ -273,40 +276,53 @@ type format struct {
 }
 
 type verbRef struct {
-	index int // the argument's index (0-based)
-	verb  byte
+	index  int // the argument's index (0-based)
+	verb   byte
+	padded bool // has a width: the text matched may have padding
 }
 
 type piece struct {
 	text string
-	arg  int // -1: literal text
+	arg  int    // -1: literal text
+	pad  string // for an argument: its flags and width as a %s verb, e.g. "%-10s"
 }
 
-var verbRE = regexp.MustCompile(`%(?:\[(\d+)\])?[-+# 0]*(?:\d+|\*)?(?:\.(?:\d+|\*))?([a-zA-Z%])`)
+// verbRE matches a fmt verb: flags, an argument index before the width or before the verb,
+// width, precision, verb. Groups: 1 flags, 2 index, 3 width, 4 precision, 5 index, 6 verb.
+var verbRE = regexp.MustCompile(`%([-+# 0]*)(?:\[(\d+)\])?(\d+|\*)?(?:\.(\d*|\*))?(?:\[(\d+)\])?([a-zA-Z%])`)
 
 // splitVerbs splits a format into literal pieces and verbs with their argument indexes, as fmt
-// numbers them (explicit %[n] sets the next index).
+// numbers them (an explicit [n] sets the next index). It refuses * widths.
 func splitVerbs(f string) ([]piece, []verbRef, bool) {
 	var pieces []piece
 	var verbs []verbRef
 	next, last := 0, 0
-	for _, loc := range verbRE.FindAllStringSubmatchIndex(f, -1) {
-		pieces = append(pieces, piece{text: f[last:loc[0]], arg: -1})
-		last = loc[1]
-		verb := f[loc[4]]
+	for _, m := range verbRE.FindAllStringSubmatchIndex(f, -1) {
+		pieces = append(pieces, piece{text: f[last:m[0]], arg: -1})
+		last = m[1]
+		group := func(g int) string {
+			if m[2*g] < 0 {
+				return ""
+			}
+			return f[m[2*g]:m[2*g+1]]
+		}
+		verb := group(6)[0]
 		if verb == '%' {
 			pieces = append(pieces, piece{text: "%", arg: -1})
 			continue
 		}
-		if strings.Contains(f[loc[0]:loc[1]], "*") {
+		if strings.Contains(f[m[0]:m[1]], "*") {
 			return nil, nil, false
 		}
-		if loc[2] >= 0 {
-			n, _ := strconv.Atoi(f[loc[2]:loc[3]])
-			next = n - 1
+		for _, g := range []int{2, 5} {
+			if idx := group(g); idx != "" {
+				n, _ := strconv.Atoi(idx)
+				next = n - 1
+			}
 		}
-		verbs = append(verbs, verbRef{index: next, verb: verb})
-		pieces = append(pieces, piece{arg: next})
+		width := group(3)
+		verbs = append(verbs, verbRef{index: next, verb: verb, padded: width != ""})
+		pieces = append(pieces, piece{arg: next, pad: "%" + group(1) + width + "s"})
 		next++
 	}
 	pieces = append(pieces, piece{text: f[last:], arg: -1})
@@ -350,7 +366,7 @@ func (f format) fill(vals map[int]string) string {
 		if p.arg < 0 {
 			b.WriteString(p.text)
 		} else {
-			b.WriteString(vals[p.arg])
+			b.WriteString(fmt.Sprintf(p.pad, vals[p.arg]))
 		}
 	}
 	return b.String()
@@ -360,3 +376,10 @@ func (f format) fill(vals map[int]string) string {
 // (a skip reason in a cost table that both editions share, a check's message) and translated
 // when shown, by Localize. Like gettext's N_, it makes the message one of the catalog's.
 func Msg(msg string) string { return msg }
+
+// stdErrors are the standard library's error texts a learner reads inside the course's errors
+// (an interrupted training run wraps context.Canceled): Msg makes them catalog messages, so that
+// Localize translates them too.
+var stdErrors = []string{Msg("context canceled"), Msg("context deadline exceeded")}
+
+var _ = stdErrors

@@ -171,7 +171,8 @@ func ShowMarkdown(md string) {
 	mustHaveDisplayed("Markdown")
 }
 
-// MarkdownTable formats a table; rows are formatted with %v.
+// MarkdownTable formats a table; cells are formatted with %v, a float64 with %.4g and a bool
+// as YesNo ("yes"/"no" in the edition's language).
 func MarkdownTable(header []string, rows [][]any) string {
 	var sb strings.Builder
 	sb.WriteString("| " + strings.Join(header, " | ") + " |\n|")
@@ -185,6 +186,8 @@ func MarkdownTable(header []string, rows [][]any) string {
 			switch v := c.(type) {
 			case float64:
 				cells[i] = fmt.Sprintf("%.4g", v)
+			case bool:
+				cells[i] = YesNo(v) // a check reads "yes"/"no" in the edition's language
 			default:
 				cells[i] = fmt.Sprint(v)
 			}
