@@ -315,8 +315,10 @@ func Audit(srcs []Source, keys map[string]bool) []string {
 		switch {
 		case !ok && !f.Cell && wrapper:
 			// the message functions themselves pass their argument on
-		case f.Call.TwoLanguage() && (f.Cell || (ok && f.Call.Args[1].Const)):
+		case f.Call.TwoLanguage() && ok && f.Call.Args[1].Const:
 			probs = append(probs, where+": two-language "+f.Call.Pkg+".T(en, zh): run go run ./tools/i18nconv")
+		case f.Call.TwoLanguage() && f.Cell:
+			probs = append(probs, where+": two-language "+f.Call.Pkg+".T(en, zh) with computed texts: write one message by hand (notebook.Sprintf with a format)")
 		case !ok && (f.Cell || !f.Call.TwoLanguage()):
 			probs = append(probs, where+": the message of "+f.Call.Func+" is not a constant string")
 		case ok && !keys[key] && !(f.Call.TwoLanguage() && !f.Cell):
