@@ -191,6 +191,9 @@ func TestLocalizeEveryFormat(t *testing.T) {
 		}
 		en := fmt.Sprintf(strings.ReplaceAll(e.En, "%w", "%v"), args...)
 		want := fmt.Sprintf(strings.ReplaceAll(e.Zh, "%w", "%v"), args...)
+		if strings.Contains(want, "%!") || strings.Contains(en, "%!") {
+			t.Errorf("format %q or its Chinese %q is malformed for fmt: %q, %q", e.En, e.Zh, en, want)
+		}
 		if got := Localize(en); got != want {
 			t.Errorf("Localize(%q) = %q, want %q (format %q)", en, got, want, e.En)
 		}
@@ -219,7 +222,7 @@ func TestErrorfAndExplain(t *testing.T) {
 			t.Errorf("%s: Error() = %q, want the English %q", l, err.Error(), wantEn)
 		}
 	}
-	if got, want := Explain(err), "train: loop: 第 7 个批量：第 3 步："; got != want {
+	if got, want := Explain(err), "train: loop: 第 7 个批次：第 3 步："; got != want {
 		t.Errorf("zh Explain = %q, want %q", got, want)
 	}
 	// A plain error with a catalog message inside: Localize translates what it recognises.

@@ -29,8 +29,8 @@ func TestNonFiniteErrorLocalized(t *testing.T) {
 	}
 	// Wrapped by the loop, as a notebook sees it.
 	wrapped := lang.Errorf("train: loop: batch %d: %w", 9, e)
-	if got := lang.Explain(wrapped); got != "train: loop: 第 9 个批量："+zh {
-		t.Errorf("zh Explain =\n%q\nwant\n%q", got, "train: loop: 第 9 个批量："+zh)
+	if got := lang.Explain(wrapped); got != "train: loop: 第 9 个批次："+zh {
+		t.Errorf("zh Explain =\n%q\nwant\n%q", got, "train: loop: 第 9 个批次："+zh)
 	}
 	var nf *NonFiniteError
 	if !errors.As(wrapped, &nf) || nf != e {

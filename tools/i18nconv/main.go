@@ -11,6 +11,8 @@
 //	notebook.T("en", "zh")               → notebook.T("en")          and "en"→"zh" into the catalog
 //	fmt.Printf(notebook.T("f %d"), x)    → notebook.Printf("f %d", x)   (Sprintf likewise)
 //	fmt.Println(notebook.T("msg"))       → notebook.Println("msg")
+//	panic(fmt.Sprintf("check %d", x))    → panic(notebook.Sprintf("check %d", x))   (code cells only)
+//	panic("check")                       → panic(notebook.T("check"))               (code cells only)
 //
 // (and the same with lang. for lang.T). A pair's Chinese replaces a different one already in the
 // catalog (the pair is the newer text); two pairs with one English text and two Chinese ones keep
@@ -206,6 +208,7 @@ func convertNotebook(md []byte) ([]byte, []pair, []string) {
 	for i := len(cells) - 1; i >= 0; i-- { // from the end: earlier offsets stay valid
 		c := cells[i]
 		text, p, l := convertGo([]byte(c.Text), false)
+		text = convertChecks(text)
 		pairs = append(p, pairs...)
 		left = append(l, left...)
 		out = slicesConcat(out[:c.Start], text, out[c.Start+len(c.Text):])
@@ -254,6 +257,42 @@ func convertGo(src []byte, unqualified bool) ([]byte, []pair, []string) {
 		}
 		if !changed {
 			return src, pairs, left
+		}
+	}
+}
+
+// convertChecks rewrites a code cell's claim checks into messages: panic(fmt.Sprintf("…", …))
+// becomes panic(notebook.Sprintf("…", …)) and panic("…") becomes panic(notebook.T("…")), so that
+// a failed check reads in the edition's language (their Chinese is written into the catalog by
+// hand: TestCatalog lists the ones without).
+func convertChecks(src []byte) []byte {
+	for {
+		toks := msgscan.Tokens(src)
+		changed := false
+		for i := 0; i+2 < len(toks); i++ {
+			if toks[i].Tok != token.IDENT || toks[i].Lit != "panic" || toks[i+1].Tok != token.LPAREN ||
+				(i > 0 && toks[i-1].Tok == token.PERIOD) {
+				continue
+			}
+			j := i + 2
+			if j+4 < len(toks) && toks[j].Tok == token.IDENT && toks[j].Lit == "fmt" && toks[j+1].Tok == token.PERIOD &&
+				toks[j+2].Lit == "Sprintf" && toks[j+3].Tok == token.LPAREN && toks[j+4].Tok == token.STRING {
+				src = slicesConcat(src[:toks[j].Start], []byte("notebook"), src[toks[j].End:])
+				changed = true
+				break
+			}
+			k := j
+			for k < len(toks) && toks[k].Tok == token.STRING && k+1 < len(toks) && toks[k+1].Tok == token.ADD {
+				k += 2
+			}
+			if k+1 < len(toks) && toks[k].Tok == token.STRING && toks[k+1].Tok == token.RPAREN {
+				src = slicesConcat(src[:toks[j].Start], []byte("notebook.T("+string(src[toks[j].Start:toks[k].End])+")"), src[toks[k].End:])
+				changed = true
+				break
+			}
+		}
+		if !changed {
+			return src
 		}
 	}
 }
