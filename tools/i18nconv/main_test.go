@@ -153,3 +153,15 @@ func TestConvert(t *testing.T) {
 		t.Error("-fix with an old text that occurs nowhere: no error")
 	}
 }
+
+func TestConvertChecks(t *testing.T) {
+	in := "if a { panic(fmt.Sprintf(\"bad %d\", a)) }\nif b { panic(\"plain \" + \"check\") }\npanic(err)\npanic(name + \"!\")\nx.panic(\"other\")\n"
+	want := "if a { panic(notebook.Sprintf(\"bad %d\", a)) }\nif b { panic(notebook.T(\"plain \" + \"check\")) }\npanic(err)\npanic(name + \"!\")\nx.panic(\"other\")\n"
+	got := string(convertChecks([]byte(in)))
+	if got != want {
+		t.Errorf("convertChecks:\n%s\nwant:\n%s", got, want)
+	}
+	if again := string(convertChecks([]byte(got))); again != got {
+		t.Errorf("not idempotent:\n%s", again)
+	}
+}
