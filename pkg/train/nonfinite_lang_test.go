@@ -19,7 +19,7 @@ func TestNonFiniteErrorLocalized(t *testing.T) {
 	en := "train: step 3 (chunk 2 of 4): the gradient of weight_hh_l0 is not finite (2 NaN or ±Inf values, the first at [0, 1]: NaN); " +
 		"loss 0.5, gradient norm +Inf; stopped before applying this update: the model keeps the parameters after step 2 " +
 		"(try a lower learning rate or gradient clipping)"
-	zh := "train: 第 3 步（第 2 块，共 4 块）：weight_hh_l0 的梯度 不是有限数（2 个 NaN 或 ±Inf 值，第一个位于 [0, 1]: NaN）；" +
+	zh := "train: 第 3 步（第 2 块，共 4 块）：weight_hh_l0 的梯度不是有限数（2 个 NaN 或 ±Inf 值，第一个位于 [0, 1]: NaN）；" +
 		"损失 0.5，梯度范数 +Inf；已在应用这次更新之前停止：模型保留第 2 步之后的参数（可以试试更小的学习率或梯度裁剪）"
 	for _, l := range []string{"en", "zh"} {
 		t.Setenv(lang.Env, l)
