@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"unicode"
 
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
@@ -225,7 +226,8 @@ func Explain(err error) string {
 
 // Localize translates an English text made from catalog messages into the current edition: a
 // catalog message, or a catalog format whose arguments were filled in (as fmt.Sprintf did),
-// matched as a whole; the text of a %v, %s or %w argument is localised in turn, so an error
+// matched as a whole (formats with no letter outside their verbs, such as "%s, %s", are not
+// matched: they would match any text); the text of a %v, %s or %w argument is localised in turn, so an error
 // wrapped by a catalog format reads in one language. Text no format matches comes back as is.
 // It lets text kept in English (err.Error(), a table shared between the editions) be shown in
 // the edition's language.
@@ -331,8 +333,8 @@ func splitVerbs(f string) ([]piece, []verbRef, bool) {
 
 func compileFormat(en, zh string) (format, bool) {
 	enPieces, enVerbs, ok := splitVerbs(en)
-	if !ok || len(enVerbs) == 0 {
-		return format{}, false
+	if !ok || len(enVerbs) == 0 || !hasLetter(enPieces) {
+		return format{}, false // a format of punctuation only ("%s, %s") would match any text
 	}
 	zhPieces, zhVerbs, ok := splitVerbs(zh)
 	if !ok {
@@ -358,6 +360,15 @@ func compileFormat(en, zh string) (format, bool) {
 	}
 	re.WriteString(`$`)
 	return format{en: en, re: regexp.MustCompile(re.String()), enArgs: enVerbs, zh: zhPieces}, true
+}
+
+func hasLetter(pieces []piece) bool {
+	for _, p := range pieces {
+		if p.arg < 0 && strings.IndexFunc(p.text, unicode.IsLetter) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 func (f format) fill(vals map[int]string) string {
