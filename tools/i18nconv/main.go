@@ -22,7 +22,8 @@
 // would fail on, e.g. a message with no Chinese entry, and exits 1 if there is any.
 //
 // A -fix file has one correction a line, old<TAB>new, each a Go-quoted string or raw text: every
-// occurrence of old in a Chinese text becomes new; an old that occurs nowhere is an error.
+// occurrence of old in a Chinese text becomes new; an old that occurs nowhere is reported (and
+// the exit status is 1), the others are applied.
 package main
 
 import (
@@ -139,6 +140,7 @@ func run(root string, opt options, w io.Writer) (result, error) {
 		}
 		srcs[i] = s
 	}
+	var fixMisses []string
 	for _, c := range opt.fixes {
 		n := 0
 		for k, v := range zh {
@@ -148,7 +150,8 @@ func run(root string, opt options, w io.Writer) (result, error) {
 			}
 		}
 		if n == 0 {
-			return res, fmt.Errorf("-fix: %q occurs in no Chinese text", c.old)
+			fixMisses = append(fixMisses, fmt.Sprintf("-fix: %q occurs in no Chinese text (skipped)", c.old))
+			continue
 		}
 		fmt.Fprintf(w, "fix %q → %q: %d occurrences\n", c.old, c.new, n)
 	}
@@ -172,7 +175,7 @@ func run(root string, opt options, w io.Writer) (result, error) {
 	if !bytes.Equal(newCat, old) {
 		res.changed = append(res.changed, "pkg/lang/"+lang.ZhFile)
 	}
-	res.problems = msgscan.Audit(srcs, keys)
+	res.problems = append(fixMisses, msgscan.Audit(srcs, keys)...)
 	for _, p := range res.problems {
 		fmt.Fprintln(w, "still to do:", p)
 	}

@@ -148,9 +148,13 @@ func TestConvert(t *testing.T) {
 	if cat := read(t, root, "pkg/lang/zh.tsv"); !strings.Contains(cat, "\"loss %.3f\"\t\"损失值 %.3f\"\n") {
 		t.Errorf("-fix not applied:\n%s", cat)
 	}
-	fixes, _ = parseCorrections([]byte("nowhere\tx\n"))
-	if _, err := run(root, options{fixes: fixes}, &bytes.Buffer{}); err == nil {
-		t.Error("-fix with an old text that occurs nowhere: no error")
+	fixes, _ = parseCorrections([]byte("nowhere\tx\n\"值\"\t\"数值\"\n"))
+	res, err = run(root, options{fixes: fixes}, &bytes.Buffer{})
+	if err != nil || len(res.problems) == 0 || !strings.Contains(res.problems[0], `"nowhere" occurs in no Chinese text`) {
+		t.Errorf("-fix with an old text that occurs nowhere: %v, problems %q", err, res.problems)
+	}
+	if cat := read(t, root, "pkg/lang/zh.tsv"); !strings.Contains(cat, "\"loss %.3f\"\t\"损失数值 %.3f\"\n") {
+		t.Errorf("the other correction was not applied:\n%s", cat)
 	}
 }
 
