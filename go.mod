@@ -10,6 +10,7 @@ require (
 	github.com/gomlx/gomlx v0.28.16
 	github.com/janpfeifer/gonb v0.11.5
 	github.com/stretchr/testify v1.11.1
+	golang.org/x/text v0.44.0
 )
 
 require (

@@ -68,12 +68,12 @@ func (r *GPURun) Label() string {
 			continue
 		}
 		if k == "driver" {
-			v = lang.T("driver ", "驱动 ") + v
+			v = lang.T("driver ") + v
 		}
 		parts = append(parts, v)
 	}
 	if len(parts) == 0 {
-		return lang.T("GPU run ", "GPU 运行 ") + r.Name
+		return lang.T("GPU run ") + r.Name
 	}
 	return strings.Join(parts, ", ")
 }

@@ -234,11 +234,11 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					return table, err
 				}
 				if tr.stopped[axis] {
-					skip(lang.T("a smaller size of this sweep was skipped", "这次扫描中更小的规模已被跳过"))
+					skip(lang.Msg("a smaller size of this sweep was skipped"))
 					continue
 				}
 				if runCtx.Err() != nil {
-					skip(lang.T("time budget spent", "时间预算已用完"))
+					skip(lang.Msg("time budget spent"))
 					continue
 				}
 				opts := cfg.Timing.withDefaults()
@@ -256,11 +256,11 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					predRun := msDuration(prev.MinMS * math.Pow(r, order))
 					predTotal := msDuration((prev.BuildMS+prev.CompileMS)*buildR) + time.Duration(opts.Warmup+opts.MinRepeats)*predRun
 					if predRun > cfg.MaxRunTime {
-						skip(fmt.Sprintf(lang.T("predicted %v per run > MaxRunTime %v", "预计每次运行 %v > MaxRunTime %v"), predRun.Round(time.Millisecond), cfg.MaxRunTime))
+						skip(fmt.Sprintf(lang.Msg("predicted %v per run > MaxRunTime %v"), predRun.Round(time.Millisecond), cfg.MaxRunTime))
 						continue
 					}
 					if predTotal > remaining() {
-						skip(fmt.Sprintf(lang.T("predicted %v > budget left %v", "预计 %v > 剩余预算 %v"), predTotal.Round(time.Millisecond),
+						skip(fmt.Sprintf(lang.Msg("predicted %v > budget left %v"), predTotal.Round(time.Millisecond),
 							remaining().Round(time.Millisecond)))
 						continue
 					}
@@ -268,8 +268,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 				shape := Shape{B: c.B, T: c.T, D: cfg.D, H: cfg.H}
 				// Sizes before building: the features alone, then the graph's node count.
 				if mem := MinBytes(shape); mem > float64(cfg.MaxBytes) {
-					skip(fmt.Sprintf(lang.T("needs at least ~%.0f MiB (three times the features [B, T, H]) > MaxBytes %d MiB",
-						"至少需要约 %.0f MiB（特征 [B, T, H] 的三倍）> MaxBytes %d MiB"), mem/(1<<20), cfg.MaxBytes>>20))
+					skip(fmt.Sprintf(lang.Msg("needs at least ~%.0f MiB (three times the features [B, T, H]) > MaxBytes %d MiB"), mem/(1<<20), cfg.MaxBytes>>20))
 					continue
 				}
 				probe, ok := probes[[2]int{mi, di}]
@@ -281,8 +280,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					probes[[2]int{mi, di}] = probe
 				}
 				if nodes := probe.at(c.T); nodes > float64(cfg.MaxNodes) {
-					skip(fmt.Sprintf(lang.T("graph of ~%.0f nodes > MaxNodes %d (raise MaxNodes; rnnbench sweep -max-nodes)",
-						"图约有 %.0f 个节点 > MaxNodes %d（可调大 MaxNodes；rnnbench sweep -max-nodes）"), nodes, cfg.MaxNodes))
+					skip(fmt.Sprintf(lang.Msg("graph of ~%.0f nodes > MaxNodes %d (raise MaxNodes; rnnbench sweep -max-nodes)"), nodes, cfg.MaxNodes))
 					continue
 				}
 				p, err := Prepare(b, m, mode, shape)
@@ -291,7 +289,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 				}
 				if mem := max(p.ActBytes, satMul3(p.Stats.LargestBytes)); mem > cfg.MaxBytes {
 					p.Release()
-					skip(fmt.Sprintf(lang.T("needs ~%d MiB > MaxBytes %d MiB", "需要约 %d MiB > MaxBytes %d MiB"), mem>>20, cfg.MaxBytes>>20))
+					skip(fmt.Sprintf(lang.Msg("needs ~%d MiB > MaxBytes %d MiB"), mem>>20, cfg.MaxBytes>>20))
 					continue
 				}
 				if prev != nil && prev.Flops > 0 && prev.Nodes > 0 {
@@ -299,7 +297,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 					r := math.Max(float64(p.Stats.Flops)/float64(prev.Flops), float64(p.Stats.Nodes)/float64(prev.Nodes))
 					if predRun := msDuration(prev.MinMS * r); predRun > cfg.MaxRunTime {
 						p.Release()
-						skip(fmt.Sprintf(lang.T("predicted %v per run (from the flop count) > MaxRunTime %v", "按浮点运算量预计每次运行 %v > MaxRunTime %v"),
+						skip(fmt.Sprintf(lang.Msg("predicted %v per run (from the flop count) > MaxRunTime %v"),
 							predRun.Round(time.Millisecond), cfg.MaxRunTime))
 						continue
 					}
@@ -311,7 +309,7 @@ func Sweep(ctx context.Context, b compute.Backend, cfg SweepConfig) (*Table, err
 						return table, ctx.Err()
 					}
 					if runCtx.Err() != nil {
-						skip(lang.T("time budget spent", "时间预算已用完"))
+						skip(lang.Msg("time budget spent"))
 						continue
 					}
 					return table, err

@@ -9,6 +9,7 @@ import (
 	"strconv"
 
 	"github.com/rnn-course/bottleneck/internal/atomicfile"
+	"github.com/rnn-course/bottleneck/pkg/lang"
 )
 
 // Row is one measured (or predicted) case. Times are in milliseconds; the graph counts are those
@@ -49,8 +50,15 @@ type Skip struct {
 	Reason string
 }
 
+// String is the English line a CSV file keeps; Localized is the course edition's.
 func (s Skip) String() string {
 	return fmt.Sprintf("%s %s T=%d B=%d: %s", s.Model, s.Pass, s.T, s.B, s.Reason)
+}
+
+// Localized is String in the course's current edition: the Reason, kept in English (a table is
+// shared between the editions), is translated by lang.Localize.
+func (s Skip) Localized() string {
+	return fmt.Sprintf("%s %s T=%d B=%d: %s", s.Model, s.Pass, s.T, s.B, lang.Localize(s.Reason))
 }
 
 // Table is a list of rows, written to and read from CSV with one header line.

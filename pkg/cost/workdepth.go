@@ -52,10 +52,8 @@ func GPUModelH200() WorkDepthModel {
 		FlopsPerSecond: H200FP32FlopsPerSecond / H200SMs,
 		Processors:     H200SMs,
 		LevelLatency:   GPULevelLatency,
-		Source: lang.T("MODEL, not a measurement: NVIDIA H200 data sheet FP32 peak 67 TFLOP/s over 132 SMs; "+
-			"5 µs per dependency level ≈ one CUDA kernel launch (typical 2-10 µs)",
-			"这是模型，不是测量：NVIDIA H200 数据手册的 FP32 峰值 67 TFLOP/s，分布在 132 个 SM 上；"+
-				"每个依赖层级 5 µs ≈ 一次 CUDA 核函数启动（通常 2-10 µs）"),
+		Source: lang.T("MODEL, not a measurement: NVIDIA H200 data sheet FP32 peak 67 TFLOP/s over 132 SMs; " +
+			"5 µs per dependency level ≈ one CUDA kernel launch (typical 2-10 µs)"),
 	}
 }
 
@@ -179,7 +177,7 @@ func FitWorkDepth(rows []Row, name string, processors int) (WorkDepthModel, FitR
 	}
 	m := WorkDepthModel{
 		Name: name, Processors: processors, LevelLatency: time.Duration(c * 1e9),
-		Source: fmt.Sprintf(lang.T("fitted by weighted least squares on %d measured rows", "由 %d 行测量数据加权最小二乘拟合"), len(ts)),
+		Source: lang.Sprintf("fitted by weighted least squares on %d measured rows", len(ts)),
 	}
 	if a > 0 {
 		m.FlopsPerSecond = 1 / (a * float64(processors))

@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/lang"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/rnn-course/bottleneck/pkg/seq"
@@ -98,6 +99,9 @@ const (
 	ReasonDiverged  = "residual diverged"
 )
 
+// The Reasons as catalog messages, which NotConvergedError.Localized translates.
+var _ = []string{lang.Msg("reached MaxIter"), lang.Msg("NaN or Inf in the iterate or its inputs"), lang.Msg("residual diverged")}
+
 // NotConvergedError is returned, instead of a trajectory, when the iterations stop without
 // meeting the tolerance.
 type NotConvergedError struct {
@@ -112,18 +116,25 @@ type NotConvergedError struct {
 	Updates    []float64 // as Result.Updates
 }
 
+// Error is the English text, for Go code and logs; Localized (lang.Explain) is the edition's.
 func (e *NotConvergedError) Error() string {
+	return e.text(fmt.Sprintf, func(s string) string { return s })
+}
+
+// Localized is the error's text in the course's current edition (see package lang).
+func (e *NotConvergedError) Localized() string { return e.text(lang.Sprintf, lang.Localize) }
+
+func (e *NotConvergedError) text(sprintf func(string, ...any) string, tr func(string) string) string {
 	hint := ""
 	switch e.Reason {
 	case ReasonMaxIter:
-		hint = "; raise MaxIter or Tol (T+1 iterations suffice in exact arithmetic; in floating point a chaotic trajectory may not settle below Tol, see deer.Conditioning)"
+		hint = sprintf(lang.Msg("; raise MaxIter or Tol (T+1 iterations suffice in exact arithmetic; in floating point a chaotic trajectory may not settle below Tol, see deer.Conditioning)"))
 	case ReasonDiverged, ReasonNonFinite:
-		hint = "; the linearisation overshoots (chaotic dynamics?): try Config.Clip, or a negative " +
-			"DivergenceFactor in float64"
+		hint = sprintf(lang.Msg("; the linearisation overshoots (chaotic dynamics?): try Config.Clip, or a negative DivergenceFactor in float64"))
 	}
-	return fmt.Sprintf("deer: %s did not converge (%s) after %d iterations (MaxIter %d): last update %.3g, "+
-		"tolerance %.3g, residual max|h_t - f(h_{t-1}, x_t)| = %.3g%s", e.Method, e.Reason, e.Iterations, e.MaxIter,
-		e.Update, e.Tol, e.Residual, hint)
+	return sprintf(lang.Msg("deer: %s did not converge (%s) after %d iterations (MaxIter %d): last update %.3g, "+
+		"tolerance %.3g, residual max|h_t - f(h_{t-1}, x_t)| = %.3g"), e.Method, tr(e.Reason), e.Iterations, e.MaxIter,
+		e.Update, e.Tol, e.Residual) + hint
 }
 
 // Solver runs DEER or quasi-DEER for one cell configuration on a backend. Graphs are compiled

@@ -9,9 +9,17 @@
 //     GoNB sets GONB_DIR to the notebook's folder;
 //   - otherwise English.
 //
-// Code shared by both editions picks its text with T:
+// Code writes each message once, in English, and the Chinese edition's catalog (zh.tsv, loaded
+// into an x/text catalog.Builder) gives its Chinese:
 //
-//	fmt.Printf(lang.T("depth %d at T = %d\n", "T = %[2]d 时深度为 %[1]d\n"), d, T)
+//	lang.Printf("depth %d at T = %d\n", d, T) // zh.tsv: "depth %d at T = %d\n"	"T = %[2]d 时深度为 %[1]d\n"
+//
+// T, Sprintf, Printf and Println look a message up; Errorf makes an error whose Error() stays
+// English for Go code and whose Localized text (Explain) is the edition's; Msg marks an English
+// message kept in English (a skip reason in a table both editions share) that Localize
+// translates when shown; YesNo prints a check. TestCatalog fails on a message without an entry
+// and on an entry nothing uses; tools/i18nconv moves old two-language T(en, zh) pairs into the
+// catalog. Design and measurements: docs/notes/i18n.md.
 package lang
 
 import (
@@ -59,12 +67,4 @@ func Current() Lang {
 		panic(err)
 	}
 	return l
-}
-
-// T returns en in the English edition and zh in the Chinese one.
-func T(en, zh string) string {
-	if Current() == Chinese {
-		return zh
-	}
-	return en
 }

@@ -38,11 +38,22 @@ func TestFromEnv(t *testing.T) {
 func TestT(t *testing.T) {
 	t.Setenv("GONB_DIR", "")
 	t.Setenv(Env, "zh")
-	if got := T("depth", "深度"); got != "深度" {
-		t.Errorf("zh: T = %q", got)
+	// A catalog message: its Chinese comes from zh.tsv, the old second argument is ignored.
+	if got := T("yes"); got != "是" {
+		t.Errorf("zh: T(yes) = %q", got)
+	}
+	if got := T("yes", "对"); got != "是" {
+		t.Errorf("zh: T(yes, 对) = %q, want the catalog's 是", got)
+	}
+	// Not in the catalog: the old form's Chinese, else the English.
+	if got := T("a message the catalog lacks", "目录里没有的消息"); got != "目录里没有的消息" {
+		t.Errorf("zh: legacy T = %q", got)
+	}
+	if got := T("a message the catalog lacks"); got != "a message the catalog lacks" {
+		t.Errorf("zh: unknown T = %q", got)
 	}
 	t.Setenv(Env, "en")
-	if got := T("depth", "深度"); got != "depth" {
+	if got := T("yes", "对"); got != "yes" {
 		t.Errorf("en: T = %q", got)
 	}
 	t.Setenv(Env, "fr")
@@ -51,5 +62,5 @@ func TestT(t *testing.T) {
 			t.Error("T with RNN_COURSE_LANG=fr did not panic")
 		}
 	}()
-	T("depth", "深度")
+	T("depth")
 }

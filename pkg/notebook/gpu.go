@@ -17,9 +17,8 @@ const GPURunName = "h200"
 
 // NoGPUMeasurement is what the notebooks say while results/gpu/ holds no measurement.
 func NoGPUMeasurement() string {
-	return T("No GPU measurement is committed yet (`results/gpu/` holds none): what this "+
-		"notebook says about GPUs comes from the work-depth model and the hardware's design, not from a measurement.",
-		"仓库中还没有提交 GPU 测量结果（`results/gpu/` 为空）：本笔记本关于 GPU 的结论来自工作量–深度模型和硬件的设计，而不是实测。")
+	return T("No GPU measurement is committed yet (`results/gpu/` holds none): what this " +
+		"notebook says about GPUs comes from the work-depth model and the hardware's design, not from a measurement.")
 }
 
 // RepoPath joins elem to the repository root, found from the notebook's folder ($GONB_DIR is
@@ -57,12 +56,12 @@ func GPURun() *cost.GPURun {
 func GPUFigure(run *cost.GPURun, model cost.WorkDepthModel, models []string, mode cost.Pass, B int) (*svgplot.Figure, []cost.ModelCheck) {
 	pred := cost.PredictTable(run.Go, model)
 	fig := &svgplot.Figure{
-		Title: fmt.Sprintf(T("%s, batch %d: measured on the GPU and the work-depth model", "%s，批量 %d：GPU 实测与工作量–深度模型"),
+		Title: Sprintf("%s, batch %d: measured on the GPU and the work-depth model",
 			modeTitle(mode), B),
-		XLabel: T("sequence length T", "序列长度 T"), YLabel: T("time (ms)", "时间 (ms)"),
+		XLabel: T("sequence length T"), YLabel: T("time (ms)"),
 		LogX: true, LogY: true, Legend: svgplot.LegendOutside, Width: 780,
-		Notes: []string{T("measured: ", "测量：") + run.Label() +
-			T("; solid GoMLX on XLA, dashed PyTorch, dotted the model", "；实线为 XLA 上的 GoMLX，虚线为 PyTorch，点线为模型")},
+		Notes: []string{T("measured: ") + run.Label() +
+			T("; solid GoMLX on XLA, dashed PyTorch, dotted the model")},
 	}
 	var checks []cost.ModelCheck
 	for i, name := range models {
@@ -74,7 +73,7 @@ func GPUFigure(run *cost.GPURun, model cost.WorkDepthModel, models []string, mod
 			fig.Series = append(fig.Series, svgplot.Series{Name: name + " (PyTorch, GPU)", X: xs, Y: ys, Dashed: true, Color: color})
 		}
 		if xs, ys := pred.Series(name, mode, B); len(xs) > 0 {
-			fig.Series = append(fig.Series, svgplot.Series{Name: name + T(" (model)", "（模型）"), X: xs, Y: ys, Dashed: true, Color: color})
+			fig.Series = append(fig.Series, svgplot.Series{Name: name + T(" (model)"), X: xs, Y: ys, Dashed: true, Color: color})
 		}
 		checks = append(checks, cost.CheckModel(run.Go, pred, name, mode, B)...)
 	}
@@ -86,9 +85,9 @@ func GPUFigure(run *cost.GPURun, model cost.WorkDepthModel, models []string, mod
 
 func modeTitle(m cost.Pass) string {
 	if m == cost.FwdBwd {
-		return T("Forward + backward", "前向 + 反向")
+		return T("Forward + backward")
 	}
-	return T("Forward", "前向")
+	return T("Forward")
 }
 
 // DescribeModelChecks says, per model, how far the measurement was from the model: the range of
@@ -109,16 +108,16 @@ func DescribeModelChecks(checks []cost.ModelCheck) string {
 	var b strings.Builder
 	for _, m := range order {
 		s := spans[m]
-		verdict := T("the model was right within a factor of 2 at every T", "在每个 T 上模型的误差都在 2 倍以内")
+		verdict := T("the model was right within a factor of 2 at every T")
 		switch {
 		case s.lo >= 2:
-			verdict = T("the model was too optimistic at every T", "在每个 T 上模型都过于乐观")
+			verdict = T("the model was too optimistic at every T")
 		case s.hi <= 0.5:
-			verdict = T("the model was too pessimistic at every T", "在每个 T 上模型都过于悲观")
+			verdict = T("the model was too pessimistic at every T")
 		case s.lo < 0.5 || s.hi > 2:
-			verdict = T("the model was off by more than a factor of 2 at some T", "在某些 T 上模型偏差超过 2 倍")
+			verdict = T("the model was off by more than a factor of 2 at some T")
 		}
-		fmt.Fprintf(&b, T("%s: measured/model from %.2g to %.2g; %s\n", "%s：实测/模型从 %.2g 到 %.2g；%s\n"), m, s.lo, s.hi, verdict)
+		fmt.Fprintf(&b, T("%s: measured/model from %.2g to %.2g; %s\n"), m, s.lo, s.hi, verdict)
 	}
 	return b.String()
 }

@@ -22,10 +22,35 @@ import (
 	"github.com/rnn-course/bottleneck/pkg/svgplot"
 )
 
-// T returns en in the English edition of the course and zh in the Chinese one (see package
-// lang: RNN_COURSE_LANG, or a notebook in notebooks/zh/). Code cells shared by both editions
-// print and label through it.
-func T(en, zh string) string { return lang.T(en, zh) }
+// T returns msg, written in English, in the current edition (see package lang: RNN_COURSE_LANG,
+// or a notebook in notebooks/zh/): the Chinese edition takes it from the catalog pkg/lang/zh.tsv.
+// A code cell writes each message once, in English:
+//
+//	notebook.T("sequence length T (steps)")
+//
+// The old form T(en, zh) still compiles (zh serves when the catalog has no entry) until
+// `go run ./tools/i18nconv` moves zh into the catalog.
+func T(msg string, legacyZh ...string) string { return lang.T(msg, legacyZh...) }
+
+// Sprintf formats a message (a format written in English) in the current edition; see lang.Sprintf.
+func Sprintf(format string, args ...any) string { return lang.Sprintf(format, args...) }
+
+// Printf prints a message (a format written in English) in the current edition.
+func Printf(format string, args ...any) { lang.Printf(format, args...) }
+
+// Println prints a message in the current edition and a newline.
+func Println(msg string) { lang.Println(msg) }
+
+// YesNo is "yes" or "no" in the current edition: a printed check reads as words, not true/false.
+func YesNo(b bool) string { return lang.YesNo(b) }
+
+// Explain is an error's text in the current edition: the library's errors keep English in
+// Error() for Go code, and a notebook prints Explain(err) (see lang.Explain).
+func Explain(err error) string { return lang.Explain(err) }
+
+// Localize translates English text made from catalog messages, such as a skip reason of a
+// cost table shared between the editions (see lang.Localize).
+func Localize(s string) string { return lang.Localize(s) }
 
 // ModeEnv is the environment variable that selects the mode: "fast" (the default) or "full".
 const ModeEnv = "RNN_COURSE_MODE"
@@ -89,7 +114,7 @@ func CPUModel() string {
 // Machine describes this machine and the Go build in one line, for figure notes: the CPU, its
 // cores and the Go version (runtime.Version, "go1.26.8-X:simd" in the course's SIMD build).
 func Machine() string {
-	return fmt.Sprintf(T("%s, %d cores, %s", "%s，%d 核，%s"), CPUModel(), runtime.NumCPU(), runtime.Version())
+	return Sprintf("%s, %d cores, %s", CPUModel(), runtime.NumCPU(), runtime.Version())
 }
 
 // Start prints the banner of a notebook (mode, backend and why, machine) and returns the backend.
@@ -104,7 +129,7 @@ func Start(title string) compute.Backend {
 	if CurrentMode() == Full {
 		switchTo = T("%env "+ModeEnv+"=fast runs it in minutes", "%env "+ModeEnv+"=fast 可在几分钟内跑完")
 	}
-	fmt.Printf(T("%s\nmode: %s (%s)\n%s\nbackend: %s (%s)\nmachine: %s\n", "%s\n模式：%s（%s）\n%s\n后端：%s（%s）\n机器：%s\n"),
+	Printf("%s\nmode: %s (%s)\n%s\nbackend: %s (%s)\nmachine: %s\n",
 		title, CurrentMode(), switchTo, seedBanner(), choice.Config, choice.Reason, Machine())
 	return b
 }
@@ -146,7 +171,8 @@ func ShowMarkdown(md string) {
 	mustHaveDisplayed("Markdown")
 }
 
-// MarkdownTable formats a table; rows are formatted with %v.
+// MarkdownTable formats a table; cells are formatted with %v, a float64 with %.4g and a bool
+// as YesNo ("yes"/"no" in the edition's language).
 func MarkdownTable(header []string, rows [][]any) string {
 	var sb strings.Builder
 	sb.WriteString("| " + strings.Join(header, " | ") + " |\n|")
@@ -160,6 +186,8 @@ func MarkdownTable(header []string, rows [][]any) string {
 			switch v := c.(type) {
 			case float64:
 				cells[i] = fmt.Sprintf("%.4g", v)
+			case bool:
+				cells[i] = YesNo(v) // a check reads "yes"/"no" in the edition's language
 			default:
 				cells[i] = fmt.Sprint(v)
 			}

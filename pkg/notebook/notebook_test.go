@@ -7,6 +7,7 @@ import (
 
 	"github.com/janpfeifer/gonb/gonbui"
 	"github.com/janpfeifer/gonb/gonbui/protocol"
+	"github.com/rnn-course/bottleneck/pkg/lang"
 	"github.com/stretchr/testify/require"
 )
 
@@ -26,6 +27,12 @@ func TestMode(t *testing.T) {
 func TestMarkdownTable(t *testing.T) {
 	got := MarkdownTable([]string{"cell", "ms"}, [][]any{{"lstm", 1.23456}, {"gru", 7}})
 	require.Equal(t, "| cell | ms |\n|---|---|\n| lstm | 1.235 |\n| gru | 7 |\n", got)
+	// A check column reads yes/no in the edition's language, not true/false.
+	t.Setenv("GONB_DIR", "")
+	t.Setenv(lang.Env, "en")
+	require.Equal(t, "| ok |\n|---|\n| yes |\n| no |\n", MarkdownTable([]string{"ok"}, [][]any{{true}, {false}}))
+	t.Setenv(lang.Env, "zh")
+	require.Equal(t, "| ok |\n|---|\n| 是 |\n| 否 |\n", MarkdownTable([]string{"ok"}, [][]any{{true}, {false}}))
 }
 
 // TestShowFailsLoudlyOnBrokenPipe: when gonbui cannot reach the kernel (here: GONB_PIPE names a

@@ -61,5 +61,5 @@ func seedBanner() string {
 		return T("seeds: as written in the code (set "+SeedEnv+" to draw others)",
 			"随机种子：代码中写定的值（设置 "+SeedEnv+" 可换用其他种子）")
 	}
-	return fmt.Sprintf(T("seeds: derived from %s=%d", "随机种子：由 %s=%d 导出"), SeedEnv, s)
+	return Sprintf("seeds: derived from %s=%d", SeedEnv, s)
 }

@@ -3,7 +3,7 @@
 // the time left, redrawn in place with '\r' at most 10 times a second and ended with '\n'. It
 // suits terminals and Jupyter/GoNB cells alike: Jupyter (and nbconvert when it saves a notebook)
 // keeps only the text after a line's last '\r', and no ANSI escapes are used. The words follow
-// the course's language setting (package lang): "第 120/1000 步 … 损失 … 步/秒 剩余 …" in the
+// the course's language setting (package lang): "批次 120/1000 … 损失 … 批次/秒 剩余 …" in the
 // Chinese edition.
 package progress
 
@@ -31,7 +31,7 @@ type words struct {
 
 var (
 	english = words{step: "step %d/%d", loss: "loss", rate: "steps/s", eta: "ETA"}
-	chinese = words{step: "第 %d/%d 步", loss: "损失", rate: "步/秒", eta: "剩余",
+	chinese = words{step: "批次 %d/%d", loss: "损失", rate: "批次/秒", eta: "剩余",
 		status: map[string]string{Interrupted: "已中断", Stopped: "已停止"}}
 )
 

@@ -83,7 +83,7 @@ func TestBarChinese(t *testing.T) {
 	p.Finish("stopped")
 	final := strings.TrimRight(collapseCR(buf.String()), " \n")
 	t.Logf("%q", final)
-	require.Regexp(t, regexp.MustCompile(`^第 12/1000 步 \[=*> *\]   1%  损失 2  \d+(\.\d+)? 步/秒  剩余 \d+:\d\d  已停止$`), final)
+	require.Regexp(t, regexp.MustCompile(`^批次 12/1000 \[=*> *\]   1%  损失 2  \d+(\.\d+)? 批次/秒  剩余 \d+:\d\d  已停止$`), final)
 
 	buf.Reset()
 	p = New(&buf, 0, 3)

@@ -73,7 +73,7 @@ func UnrolledRNN(T int, highlightCriticalPath bool) string {
 		chain, chainW, hStroke = colCrit, 3.0, 2.4
 	}
 	tt := strconv.Itoa(T)
-	title := lang.T("Unrolled RNN: h_t = f(h_{t−1}, x_t)", "按时间展开的 RNN：h_t = f(h_{t−1}, x_t)")
+	title := lang.T("Unrolled RNN: h_t = f(h_{t−1}, x_t)")
 	var cap1, cap2 string
 	if highlightCriticalPath {
 		cap1 = lang.T("critical path: "+tt+" sequential "+plural(T, "step", "steps")+" (h_0 → h_{"+tt+"})",
@@ -83,7 +83,7 @@ func UnrolledRNN(T int, highlightCriticalPath bool) string {
 	}
 	cap2 = lang.T("each f_t waits for h_{t−1}; the inputs x_1 … x_{"+tt+"} are all known up front",
 		"每个 f_t 都要等待 h_{t−1}；输入 x_1 … x_{"+tt+"} 则一开始就全部已知")
-	depLabel := lang.T("dependency", "依赖关系")
+	depLabel := lang.T("dependency")
 	steps := displaySteps(T)
 	contentW := 60 + dx*float64(len(steps)) + 60
 	W := math.Max(contentW, math.Max(richWidth(cap2, 12), richWidth(cap1, 14))+40)
@@ -271,33 +271,30 @@ func ScanTree(T int, kind string) string {
 		rIn   = 7.0
 	)
 	n := func(i int) string { return strconv.Itoa(i) }
-	nc := func(k int) string { return lang.T(n(k)+" "+plural(k, "combine", "combines"), n(k)+" 次合并") }
-	depthW := lang.T(", depth ", "，深度 ")
-	seqLine := lang.T("sequential loop: T−1 = ", "顺序循环：T−1 = ") + nc(T-1) + depthW + n(T-1)
+	nc := func(k int) string { return lang.T(n(k)+" "+plural(k, "combine", "combines"), n(k)+" 次组合") }
+	depthW := lang.T(", depth ")
+	seqLine := lang.T("sequential loop: T−1 = ") + nc(T-1) + depthW + n(T-1)
 	var title, cap1, cap2, cap3 string
 	switch kind {
 	case "sequential":
-		title = lang.T("Sequential scan, T = ", "顺序扫描，T = ") + n(T)
-		cap1 = lang.T("work T−1 = ", "工作量 T−1 = ") + nc(combines) + lang.T(", depth T−1 = ", "，深度 T−1 = ") + n(depth)
-		cap2 = lang.T("each combine waits for the previous one: the critical path of an RNN",
-			"每次合并都要等待上一次：这正是 RNN 的关键路径")
+		title = lang.T("Sequential scan, T = ") + n(T)
+		cap1 = lang.T("work T−1 = ") + nc(combines) + lang.T(", depth T−1 = ") + n(depth)
+		cap2 = lang.T("each combine waits for the previous one: the critical path of an RNN")
 		hs := T*logT - (T - 1)
-		cap3 = lang.T("parallel scans: Blelloch ", "并行扫描：Blelloch ") + nc(2*(T-1)) + depthW + n(2*logT) +
-			lang.T("; Hillis–Steele ", "；Hillis–Steele ") + nc(hs) + depthW + n(logT)
+		cap3 = lang.T("parallel scans: Blelloch ") + nc(2*(T-1)) + depthW + n(2*logT) +
+			lang.T("; Hillis–Steele ") + nc(hs) + depthW + n(logT)
 	case "hillis-steele":
-		title = lang.T("Hillis–Steele scan (inclusive), T = ", "Hillis–Steele 扫描（包含式），T = ") + n(T)
-		cap1 = lang.T("work T·log_{2}T − (T−1) = ", "工作量 T·log_{2}T − (T−1) = ") + nc(combines) +
-			lang.T(", depth log_{2}T = ", "，深度 log_{2}T = ") + n(depth)
+		title = lang.T("Hillis–Steele scan (inclusive), T = ") + n(T)
+		cap1 = lang.T("work T·log_{2}T − (T−1) = ") + nc(combines) +
+			lang.T(", depth log_{2}T = ") + n(depth)
 		cap2 = seqLine
-		cap3 = lang.T("the row at offset d combines element t − d into element t; output t = x_1 ∘ … ∘ x_t",
-			"偏移为 d 的一行把元素 t − d 合并进元素 t；输出 t = x_1 ∘ … ∘ x_t")
+		cap3 = lang.T("the row at offset d combines element t − d into element t; output t = x_1 ∘ … ∘ x_t")
 	case "blelloch":
-		title = lang.T("Blelloch scan (exclusive), T = ", "Blelloch 扫描（排除式），T = ") + n(T)
-		cap1 = lang.T("work 2(T−1) = ", "工作量 2(T−1) = ") + nc(combines) +
-			lang.T(", depth 2·log_{2}T = ", "，深度 2·log_{2}T = ") + n(depth)
+		title = lang.T("Blelloch scan (exclusive), T = ") + n(T)
+		cap1 = lang.T("work 2(T−1) = ") + nc(combines) +
+			lang.T(", depth 2·log_{2}T = ") + n(depth)
 		cap2 = seqLine
-		cap3 = lang.T("dashed: copies (the down-sweep swap), not combines; output t = x_1 ∘ … ∘ x_{t−1}",
-			"虚线：复制（下扫阶段的交换），不是合并；输出 t = x_1 ∘ … ∘ x_{t−1}")
+		cap3 = lang.T("dashed: copies (the down-sweep swap), not combines; output t = x_1 ∘ … ∘ x_{t−1}")
 	}
 	gridW := colW * float64(T)
 	rightW := 150.0
@@ -317,7 +314,7 @@ func ScanTree(T int, kind string) string {
 	for t := range T {
 		centredText(&b, x(t), row0Y-18, "x_{"+n(t+1)+"}", 12, "fill", colText)
 	}
-	b.text(ox+left-16, row0Y+4, lang.T("input", "输入"), "font-size", "12", "text-anchor", "end", "fill", colMuted)
+	b.text(ox+left-16, row0Y+4, lang.T("input"), "font-size", "12", "text-anchor", "end", "fill", colMuted)
 
 	d := 0
 	for ri, row := range p.rows {
@@ -373,18 +370,18 @@ func ScanTree(T int, kind string) string {
 		label, right := "", ""
 		if nComb > 0 {
 			d++
-			label = lang.T("depth ", "深度 ") + n(d)
+			label = lang.T("depth ") + n(d)
 			right = nc(nComb)
 		}
 		switch {
 		case row.clear >= 0:
-			right = lang.T("root ← identity e", "根 ← 单位元 e")
+			right = lang.T("root ← identity e")
 		case kind == "hillis-steele":
-			right = lang.T("offset ", "偏移 ") + n(1<<(r-1)) + lang.T(": ", "：") + right
+			right = lang.T("offset ") + n(1<<(r-1)) + lang.T(": ") + right
 		case row.phase == "up-sweep":
-			right = lang.T("up-sweep: ", "上扫：") + right
+			right = lang.T("up-sweep: ") + right
 		case row.phase == "down-sweep":
-			right = lang.T("down-sweep: ", "下扫：") + right
+			right = lang.T("down-sweep: ") + right
 		}
 		b.text(ox+left-16, y(r)+4, label, "font-size", "12", "text-anchor", "end", "fill", colText)
 		b.text(ox+left+gridW+8, y(r)+4, right, "font-size", "11", "fill", colMuted)
@@ -424,8 +421,7 @@ func BPTTDiagram(T int) string {
 	cap2 := lang.T("backward: ∂L/∂h_t = ∂ℓ_t/∂h_t + ∂L/∂h_{t+1} · ∂h_{t+1}/∂h_t waits for ∂L/∂h_{t+1}: another "+
 		tt+" sequential "+plural(T, "step", "steps"),
 		"反向：∂L/∂h_t = ∂ℓ_t/∂h_t + ∂L/∂h_{t+1} · ∂h_{t+1}/∂h_t 要等待 ∂L/∂h_{t+1}：又是 "+tt+" 个按序执行的时间步")
-	cap3 := lang.T("dashed: the direct term ∂ℓ_t/∂h_t, which needs h_t stored from the forward pass (memory grows with T)",
-		"虚线：直接项 ∂ℓ_t/∂h_t，它需要前向时保存的 h_t（内存随 T 增长）")
+	cap3 := lang.T("dashed: the direct term ∂ℓ_t/∂h_t, which needs h_t stored from the forward pass (memory grows with T)")
 	contentW := left + 20 + dx*float64(len(steps)) + 50
 	W := contentW
 	for _, c := range []string{cap1, cap2, cap3} {
@@ -440,9 +436,9 @@ func BPTTDiagram(T int) string {
 
 	var b builder
 	b.open(W, H)
-	centredText(&b, W/2, 28, lang.T("Backpropagation through time, T = ", "时间反向传播（BPTT），T = ")+tt, 15, "font-weight", "bold", "fill", colText)
-	b.text(16, yH+5, lang.T("forward →", "前向 →"), "font-size", "13", "font-weight", "bold", "fill", colFwd)
-	b.text(16, yG+5, lang.T("backward ←", "反向 ←"), "font-size", "13", "font-weight", "bold", "fill", colCrit)
+	centredText(&b, W/2, 28, lang.T("Backpropagation through time, T = ")+tt, 15, "font-weight", "bold", "fill", colText)
+	b.text(16, yH+5, lang.T("forward →"), "font-size", "13", "font-weight", "bold", "fill", colFwd)
+	b.text(16, yG+5, lang.T("backward ←"), "font-size", "13", "font-weight", "bold", "fill", colCrit)
 	ell := func(x, y float64, c string) {
 		b.text(x, y+6, "⋯", "font-size", "20", "text-anchor", "middle", "fill", c)
 	}
@@ -464,7 +460,7 @@ func BPTTDiagram(T int) string {
 		}
 		b.arrow(sx, yH, x-rH-2, yH, colFwd, 2, prevGap)
 		b.arrow(x, yH+rH+2, x, yG-gH-2, colSoft, 1.2, true)
-		b.text(x, yH-rH-8, lang.T("step ", "第 ")+strconv.Itoa(t)+lang.T("", " 步"), "font-size", "10", "text-anchor", "middle", "fill", colFwd)
+		b.text(x, yH-rH-8, lang.Sprintf("step %d", t), "font-size", "10", "text-anchor", "middle", "fill", colFwd)
 		prevX, prevGap = x, false
 	}
 	// The first vertical arrow carries the label of all of them.
@@ -501,7 +497,7 @@ func BPTTDiagram(T int) string {
 		x := xs[i]
 		b.rect(x-gHalf, yG-gH, 2*gHalf, 2*gH, "rx", "6", "fill", "#fbede5", "stroke", colCrit, "stroke-width", "1.6")
 		centredText(&b, x, yG+4.5, "∂L/∂h_{"+strconv.Itoa(t)+"}", 12, "fill", colText)
-		b.text(x, yG+gH+15, lang.T("step ", "第 ")+strconv.Itoa(T-t+1)+lang.T("", " 步"), "font-size", "10", "text-anchor", "middle", "fill", colCrit)
+		b.text(x, yG+gH+15, lang.Sprintf("step %d", T-t+1), "font-size", "10", "text-anchor", "middle", "fill", colCrit)
 	}
 
 	centredText(&b, W/2, 262, cap1, 12, "fill", colFwd)

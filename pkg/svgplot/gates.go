@@ -72,7 +72,7 @@ func lstmDiagram() string {
 	const W, H = 640.0, 470.0
 	var g gateCanvas
 	g.b.open(W, H)
-	centredText(&g.b, W/2, 28, lang.T("LSTM step (PyTorch's equations)", "LSTM 的一个时间步（PyTorch 的公式）"), 15, "font-weight", "bold", "fill", colText)
+	centredText(&g.b, W/2, 28, lang.T("LSTM step (PyTorch's equations)"), 15, "font-weight", "bold", "fill", colText)
 	yC, yMid, yGate, yIn := 70.0, 150.0, 240.0, 310.0
 	// The cell-state path along the top: the one the gradient can follow without squashing.
 	g.state(50, yC, "c_{t−1}")
@@ -111,11 +111,9 @@ func lstmDiagram() string {
 	g.state(590, yMid+40, "h_t")
 	g.link(520, yMid+40, opR, opR, 590, yMid+40, 19, 19, colFwd, 1.6)
 	g.caption(W, 405,
-		lang.T("f, i, o = σ(W x_t + U h_{t−1} + b), one (W, U, b) each;  g = tanh(W_g x_t + U_g h_{t−1} + b_g)",
-			"f, i, o = σ(W x_t + U h_{t−1} + b)，各有一组 (W, U, b)；  g = tanh(W_g x_t + U_g h_{t−1} + b_g)"),
+		lang.T("f, i, o = σ(W x_t + U h_{t−1} + b), one (W, U, b) each;  g = tanh(W_g x_t + U_g h_{t−1} + b_g)"),
 		"c_t = f ⊙ c_{t−1} + i ⊙ g,   h_t = o ⊙ tanh(c_t)",
-		lang.T("vermillion: the cell-state path from c_{t−1} to c_t (only products with f, no squashing)",
-			"朱红色：从 c_{t−1} 到 c_t 的细胞状态通路（只与 f 相乘，没有挤压）"))
+		lang.T("vermillion: the cell-state path from c_{t−1} to c_t (only products with f, no squashing)"))
 	return g.b.finish()
 }
 
@@ -124,7 +122,7 @@ func gruDiagram() string {
 	const W, H = 640.0, 470.0
 	var g gateCanvas
 	g.b.open(W, H)
-	centredText(&g.b, W/2, 28, lang.T("GRU step (PyTorch's equations)", "GRU 的一个时间步（PyTorch 的公式）"), 15, "font-weight", "bold", "fill", colText)
+	centredText(&g.b, W/2, 28, lang.T("GRU step (PyTorch's equations)"), 15, "font-weight", "bold", "fill", colText)
 	yTop, yMid, yGate, yIn := 70.0, 150.0, 240.0, 310.0
 	g.state(50, yTop, "h_{t−1}")
 	g.op(330, yTop, "⊙")
@@ -162,10 +160,8 @@ func gruDiagram() string {
 	g.link(270, yMid, gateHW, gateHH, 450, yMid, opR, opR, colInk, 1.2)
 	g.link(450, yMid, opR, opR, 450, yTop, opR, opR, colInk, 1.2)
 	g.caption(W, 405,
-		lang.T("r, z = σ(W x_t + U h_{t−1} + b), one (W, U, b) each;  n = tanh(W_n x_t + b_n + r ⊙ (U_n h_{t−1} + c_n))",
-			"r, z = σ(W x_t + U h_{t−1} + b)，各有一组 (W, U, b)；  n = tanh(W_n x_t + b_n + r ⊙ (U_n h_{t−1} + c_n))"),
+		lang.T("r, z = σ(W x_t + U h_{t−1} + b), one (W, U, b) each;  n = tanh(W_n x_t + b_n + r ⊙ (U_n h_{t−1} + c_n))"),
 		"h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}",
-		lang.T("vermillion: the path from h_{t−1} to h_t through z (a gate near 1 keeps the old state)",
-			"朱红色：经由 z 从 h_{t−1} 到 h_t 的通路（门接近 1 时保留旧状态）"))
+		lang.T("vermillion: the path from h_{t−1} to h_t through z (a gate near 1 keeps the old state)"))
 	return g.b.finish()
 }

@@ -10,6 +10,7 @@ import (
 	"syscall"
 
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/lang"
 	"github.com/rnn-course/bottleneck/pkg/progress"
 )
 
@@ -170,12 +171,12 @@ func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 		x, y, err := cfg.Batch(i)
 		if err != nil {
 			bar.Finish(progress.Stopped)
-			return ls.hist, fmt.Errorf("train: loop: batch %d: %w", i, err)
+			return ls.hist, lang.Errorf("train: loop: batch %d: %w", i, err)
 		}
 		st, err := t.Step(x, y)
 		if err != nil {
 			bar.Finish(progress.Stopped)
-			return ls.hist, fmt.Errorf("train: loop: batch %d: %w", i, err)
+			return ls.hist, lang.Errorf("train: loop: batch %d: %w", i, err)
 		}
 		ls.next = i + 1
 		ls.hist.Batch = append(ls.hist.Batch, i)
@@ -189,7 +190,7 @@ func (t *Trainer) Run(ctx context.Context, cfg LoopConfig) (*History, error) {
 			m, err := cfg.Eval(t)
 			if err != nil {
 				bar.Finish(progress.Stopped)
-				return ls.hist, fmt.Errorf("train: loop: evaluation at position %d: %w", ls.next, err)
+				return ls.hist, lang.Errorf("train: loop: evaluation at position %d: %w", ls.next, err)
 			}
 			ls.hist.Evals = append(ls.hist.Evals, Evaluation{Batch: ls.next, Metrics: m})
 		}
@@ -213,19 +214,19 @@ func (t *Trainer) interrupted(ctx context.Context, cfg LoopConfig, start, saved 
 		why = fmt.Errorf("%w: %v", why, cause)
 	}
 	if cfg.CheckpointDir == "" {
-		return fmt.Errorf("train: loop: interrupted at position %d of %d (no CheckpointDir: nothing saved): %w", pos, cfg.Steps, why)
+		return lang.Errorf("train: loop: interrupted at position %d of %d (no CheckpointDir: nothing saved): %w", pos, cfg.Steps, why)
 	}
 	if pos == start {
-		return fmt.Errorf("train: loop: interrupted at position %d of %d before training a batch (nothing new to save): %w",
+		return lang.Errorf("train: loop: interrupted at position %d of %d before training a batch (nothing new to save): %w",
 			pos, cfg.Steps, why)
 	}
 	path := checkpointPath(cfg.CheckpointDir, pos)
 	if saved != pos {
 		var err error
 		if path, err = save(); err != nil {
-			return errors.Join(fmt.Errorf("train: loop: interrupted at position %d of %d: %w", pos, cfg.Steps, why), err)
+			return errors.Join(lang.Errorf("train: loop: interrupted at position %d of %d: %w", pos, cfg.Steps, why), err)
 		}
 	}
-	return fmt.Errorf("train: loop: interrupted at position %d of %d, checkpoint written to %s "+
+	return lang.Errorf("train: loop: interrupted at position %d of %d, checkpoint written to %s "+
 		"(continue with Trainer.Resume(%q) and Run): %w", pos, cfg.Steps, path, cfg.CheckpointDir, why)
 }

@@ -14,6 +14,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/bptt"
+	"github.com/rnn-course/bottleneck/pkg/lang"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/rnn-course/bottleneck/pkg/seq"
@@ -355,7 +356,7 @@ func (c ModelConfig) checkState(B int, h0, c0 *tensors.Tensor) error {
 		if !s.t.Shape().Equal(want) {
 			return fmt.Errorf("train: %s has shape %s, want [layers, batch, hidden] = %s", s.name, s.t.Shape(), want)
 		}
-		if nf := nonFiniteIn("input "+s.name, s.t); nf != nil {
+		if nf := nonFiniteIn(fmt.Sprintf(lang.Msg("input %s"), s.name), s.t); nf != nil {
 			return nf
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"math"
 	"strings"
 
+	"github.com/rnn-course/bottleneck/pkg/lang"
+
 	"github.com/gomlx/compute/dtypes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
@@ -40,51 +42,67 @@ type NonFiniteError struct {
 	given bool // What was given (an input or the parameters before the step), not computed
 }
 
+// Error is the English text, for Go code and logs; Localized (lang.Explain) is the edition's.
 func (e *NonFiniteError) Error() string {
+	return e.text(fmt.Sprintf, func(s string) string { return s })
+}
+
+// Localized is the error's text in the course's current edition (see package lang).
+func (e *NonFiniteError) Localized() string { return e.text(lang.Sprintf, lang.Localize) }
+
+// text builds the message with sprintf, which formats a catalog message (fmt.Sprintf for the
+// English text, lang.Sprintf for the edition's), and what, which shows e.What (made with lang.Msg).
+func (e *NonFiniteError) text(sprintf func(string, ...any) string, what func(string) string) string {
 	var b strings.Builder
 	b.WriteString("train: ")
 	if e.Step > 0 {
-		fmt.Fprintf(&b, "step %d", e.Step)
 		if e.Chunk > 0 {
-			fmt.Fprintf(&b, " (chunk %d of %d)", e.Chunk, e.Chunks)
+			b.WriteString(sprintf(lang.Msg("step %d (chunk %d of %d): "), e.Step, e.Chunk, e.Chunks))
+		} else {
+			b.WriteString(sprintf(lang.Msg("step %d: "), e.Step))
 		}
-		b.WriteString(": ")
 	}
-	b.WriteString(e.short())
+	b.WriteString(e.shortText(sprintf, what))
 	if e.Step > 0 && !e.given {
-		fmt.Fprintf(&b, "; loss %v, gradient norm %v", e.Loss, e.GradNorm)
+		b.WriteString(sprintf(lang.Msg("; loss %v, gradient norm %v"), e.Loss, e.GradNorm))
 	}
 	switch {
 	case e.Step == 1:
-		b.WriteString("; stopped before applying this update: the model keeps its parameters")
+		b.WriteString(sprintf(lang.Msg("; stopped before applying this update: the model keeps its parameters")))
 	case e.Step > 1:
-		fmt.Fprintf(&b, "; stopped before applying this update: the model keeps the parameters after step %d", e.Step-1)
+		b.WriteString(sprintf(lang.Msg("; stopped before applying this update: the model keeps the parameters after step %d"), e.Step-1))
 	default:
-		b.WriteString("; no result is returned")
+		b.WriteString(sprintf(lang.Msg("; no result is returned")))
 	}
 	switch {
 	case e.What == "input x" || e.What == "input y":
-		b.WriteString(" (the batch must hold finite numbers: check the data)")
+		b.WriteString(sprintf(lang.Msg(" (the batch must hold finite numbers: check the data)")))
 	case strings.HasPrefix(e.What, "input"):
-		b.WriteString(" (the initial states must hold finite numbers)")
+		b.WriteString(sprintf(lang.Msg(" (the initial states must hold finite numbers)")))
 	case e.given || e.Step == 0 && strings.HasPrefix(e.What, "parameter"):
-		b.WriteString(" (the model's parameters were not finite already: set by hand, or copied from a diverged run?)")
+		b.WriteString(sprintf(lang.Msg(" (the model's parameters were not finite already: set by hand, or copied from a diverged run?)")))
 	case e.Step > 0:
-		b.WriteString(" (try a lower learning rate or gradient clipping)")
+		b.WriteString(sprintf(lang.Msg(" (try a lower learning rate or gradient clipping)")))
 	}
 	return b.String()
 }
 
 // short says what is not finite: "parameter weight_hh_l0 is not finite (1 NaN or ±Inf value, the first at [0, 0]: NaN)".
 func (e *NonFiniteError) short() string {
-	s := fmt.Sprintf("%s is not finite (%d NaN or ±Inf value", e.What, e.Count)
-	if e.Count != 1 {
-		s += "s"
+	return e.shortText(fmt.Sprintf, func(s string) string { return s })
+}
+
+func (e *NonFiniteError) shortText(sprintf func(string, ...any) string, what func(string) string) string {
+	switch {
+	case e.Count == 1 && e.At != "":
+		return sprintf(lang.Msg("%s is not finite (1 NaN or ±Inf value, the first at %s)"), what(e.What), e.At)
+	case e.Count == 1:
+		return sprintf(lang.Msg("%s is not finite (1 NaN or ±Inf value)"), what(e.What))
+	case e.At != "":
+		return sprintf(lang.Msg("%s is not finite (%d NaN or ±Inf values, the first at %s)"), what(e.What), e.Count, e.At)
+	default:
+		return sprintf(lang.Msg("%s is not finite (%d NaN or ±Inf values)"), what(e.What), e.Count)
 	}
-	if e.At != "" {
-		s += ", the first at " + e.At
-	}
-	return s + ")"
 }
 
 // countNonFinite is, in a graph, the number of NaN and ±Inf elements of each node: int32 [len(nodes)].

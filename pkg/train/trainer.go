@@ -11,6 +11,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/bptt"
+	"github.com/rnn-course/bottleneck/pkg/lang"
 )
 
 // Config of a training run (the model has its own ModelConfig).
@@ -157,21 +158,21 @@ func (t *Trainer) checkedTrain() []string {
 	names := t.Model.ParamNames()
 	var out []string
 	for _, n := range names {
-		out = append(out, "parameter "+n+" (before this step)")
+		out = append(out, fmt.Sprintf(lang.Msg("parameter %s (before this step)"), n))
 	}
-	out = append(out, "the loss", "the gradient norm")
+	out = append(out, lang.Msg("the loss"), lang.Msg("the gradient norm"))
 	for _, n := range names {
-		out = append(out, "the gradient of "+n)
+		out = append(out, fmt.Sprintf(lang.Msg("the gradient of %s"), n))
 	}
 	for _, n := range names {
-		out = append(out, "parameter "+n+" after the update")
+		out = append(out, fmt.Sprintf(lang.Msg("parameter %s after the update"), n))
 	}
 	for j := range t.state {
-		out = append(out, "optimizer state "+slotName(j/len(names), names[j%len(names)])+" after the update")
+		out = append(out, fmt.Sprintf(lang.Msg("optimizer state %s after the update"), slotName(j/len(names), names[j%len(names)])))
 	}
-	out = append(out, "the final hidden state h")
+	out = append(out, lang.Msg("the final hidden state h"))
 	if t.Model.Config.hasCellState() {
-		out = append(out, "the final cell state c")
+		out = append(out, lang.Msg("the final cell state c"))
 	}
 	return out
 }
@@ -253,7 +254,7 @@ func (t *Trainer) Step(x, y *tensors.Tensor) (Stats, error) {
 		loss, norm := scalarValue(out.Loss), scalarValue(out.Norm)
 		nf := nonFiniteOut(out.Bad, t.trainChecked, len(out.Params))
 		if nf == nil && (math.IsNaN(loss) || math.IsInf(loss, 0) || math.IsNaN(norm) || math.IsInf(norm, 0)) {
-			nf = &NonFiniteError{What: "the loss or the gradient norm", Count: 1} // the counts cover them: a safeguard
+			nf = &NonFiniteError{What: lang.Msg("the loss or the gradient norm"), Count: 1} // the counts cover them: a safeguard
 		}
 		if nf != nil {
 			nf.Step, nf.Chunk, nf.Chunks, nf.Loss, nf.GradNorm = t.step+1, ci+1, chunks, loss, norm
