@@ -65,6 +65,13 @@ async function checkLive(relPath, shotFile) {
     const t0 = Date.now();
     const run = await runInUI(page, { baseUrl, token, relPath, timeoutS, log });
     const res = await page.evaluate(inspectPage, { mode: 'live', ...exp });
+    const driven = run.widgets.filter((w) => w.changed).length;
+    for (const w of run.widgets.filter((x) => !x.changed)) {
+      res.findings.push({ cell: w.cell, prompt: null, kind: 'widget', text: `the slider moved (position ${w.from} to ${w.to}) but the figure did not change within 30 s` });
+    }
+    if (driven < exp.widgets) {
+      res.findings.push({ cell: -1, prompt: null, kind: 'widget', text: `${driven} live slider(s) moved their figure, expected at least ${exp.widgets}` });
+    }
     if (run.timedOut) res.findings.push({ cell: -1, prompt: null, kind: 'running', text: `not finished after ${timeoutS} s (BT_NB_TIMEOUT)` });
     await screenshot(page, shotFile, { live: true });
     await shutdownKernel(page);
@@ -78,12 +85,14 @@ async function checkLive(relPath, shotFile) {
       svgsWithData: res.svgsWithData,
       svgsPerCell: res.svgsPerCell,
       progressSeenMidway: run.partialStep,
+      widgets: run.widgets,
       screenshot: path.relative(REPO, shotFile),
       findings: res.findings,
     };
     log(`${relPath}: kernel ready ${entry.kernelReadyS} s, Run All ${entry.runS} s, ${res.cells} code cells, ` +
       `${res.svgsWithData}/${res.svgs} plots with data (want >= ${exp.minSvgs})` +
-      `${exp.progress ? `, progress bar ${run.partialStep ? 'seen updating' : 'final state only'}` : ''}; ${entry.screenshot}`);
+      `${exp.progress ? `, progress bar ${run.partialStep ? 'seen updating' : 'final state only'}` : ''}` +
+      `, ${driven}/${run.widgets.length} sliders changed their figure (want >= ${exp.widgets}); ${entry.screenshot}`);
     return entry;
   } finally {
     await page.context().close();
