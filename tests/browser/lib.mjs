@@ -332,7 +332,8 @@ function figureState(index) {
 // has appeared (End, or Home when it already is at the end), waits until its figure shows
 // another position and another SVG, then clicks its Done button so that the notebook goes on.
 // Returns one record per widget: {cell, from, to, labels, changed, waitMs}.
-export async function driveWidgets(page, log) {
+// With shotFile(cellIndex) given, it also saves a picture of the cell with the moved slider.
+export async function driveWidgets(page, log, shotFile = null) {
   const records = [];
   for (const w of await page.evaluate(liveWidgets)) {
     const before = await page.evaluate(figureState, w.index);
@@ -359,6 +360,13 @@ export async function driveWidgets(page, log) {
     const rec = { cell: w.index, from: before.pos, to: after.pos, labels: [before.label, after.label], changed, waitMs: Date.now() - t0 };
     records.push(rec);
     log(`  widget in cell ${w.index}: slider moved, figure ${changed ? `went from "${before.label}" to "${after.label}" in ${rec.waitMs} ms` : 'did NOT change within 30 s'}`);
+    if (shotFile) {
+      const file = shotFile(w.index);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      const cell = await page.evaluateHandle((i) => window.Jupyter.notebook.get_cell(i).element[0], w.index);
+      await cell.asElement().screenshot({ path: file, timeout: 30_000 }).catch((e) => log(`  (no picture of the widget: ${e.message.split('\n')[0]})`));
+      rec.screenshot = path.relative(REPO, file);
+    }
     await ctrl.locator('button').click();
   }
   return records;
@@ -368,7 +376,7 @@ export async function driveWidgets(page, log) {
 // waits until every code cell has finished and the kernel is idle. Returns timings (seconds) and
 // whether a progress bar was seen half-way; throws on timeout only through the findings (the
 // caller inspects the page either way).
-export async function runInUI(page, { baseUrl, token, relPath, timeoutS, log }) {
+export async function runInUI(page, { baseUrl, token, relPath, timeoutS, log, widgetShot = null }) {
   const t0 = Date.now();
   const secs = (t) => Math.round((Date.now() - t) / 100) / 10;
   const url = `${baseUrl}/notebooks/${relPath.split('/').map(encodeURIComponent).join('/')}?token=${token}`;
@@ -400,7 +408,7 @@ export async function runInUI(page, { baseUrl, token, relPath, timeoutS, log }) 
   let idleSince = null;
   const widgets = [];
   for (;;) {
-    widgets.push(...(await driveWidgets(page, log)));
+    widgets.push(...(await driveWidgets(page, log, widgetShot)));
     state = await page.evaluate(liveState);
     partialStep ||= state.partialStep;
     if (state.dialog) break;

@@ -5,6 +5,8 @@
 //     notebook UI, Cell > Run All is clicked, and once the kernel is idle the page must show no
 //     error, a rendered plot with data in every SVG output, at least minSvgs plots and, where
 //     expected, a training progress bar (expectations.json). Screenshot: build/screenshots/<name>.png.
+//     Live sliders (notebook.Explore) are moved while the notebook runs and must change their
+//     figure (widgets in expectations.json); a picture of each: build/screenshots/widgets/.
 //  2. HTML exports: every BT_HTML_DIR/*.html (scripts/run_notebooks.sh's nbconvert export) is opened
 //     from file:// and must show as many plots with data as its executed .ipynb has SVG outputs.
 //     Screenshot: build/screenshots/html/<name>.png.
@@ -63,7 +65,8 @@ async function checkLive(relPath, shotFile) {
   const page = await newPage(browser, baseUrl);
   try {
     const t0 = Date.now();
-    const run = await runInUI(page, { baseUrl, token, relPath, timeoutS, log });
+    const widgetShot = (cell) => path.join(path.dirname(shotFile), 'widgets', `${path.basename(shotFile, '.png')}-cell${cell}.png`);
+    const run = await runInUI(page, { baseUrl, token, relPath, timeoutS, log, widgetShot });
     const res = await page.evaluate(inspectPage, { mode: 'live', ...exp });
     const driven = run.widgets.filter((w) => w.changed).length;
     for (const w of run.widgets.filter((x) => !x.changed)) {
