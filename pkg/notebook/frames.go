@@ -32,12 +32,14 @@ func Render(p interface{ SVG() (string, error) }) string {
 	return svg
 }
 
-// SideBySide lays SVGs out in a row that wraps on a narrow page (HTML, for an Explore frame).
+// SideBySide lays SVGs out in one row, each scaled down to its share of the page's width (HTML,
+// for an Explore frame).
 func SideBySide(svgs ...string) string {
 	var b strings.Builder
-	b.WriteString(`<div style="display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start">`)
+	b.WriteString(`<style>.rnn-side svg{max-width:100%;height:auto}</style>` +
+		`<div class="rnn-side" style="display:flex;gap:12px;align-items:flex-start">`)
 	for _, s := range svgs {
-		b.WriteString(`<div>` + s + `</div>`)
+		b.WriteString(`<div style="flex:1 1 0;min-width:0">` + s + `</div>`)
 	}
 	b.WriteString(`</div>`)
 	return b.String()

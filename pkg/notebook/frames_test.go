@@ -15,7 +15,7 @@ func TestLabelsAndLayout(t *testing.T) {
 		t.Errorf("Labels: %q", got)
 	}
 	row := SideBySide("<svg>a</svg>", "<svg>b</svg>")
-	if strings.Count(row, "<svg>") != 2 || !strings.Contains(row, "flex-wrap:wrap") || strings.Index(row, "a</svg>") > strings.Index(row, "b</svg>") {
+	if strings.Count(row, "<svg>") != 2 || !strings.Contains(row, "max-width:100%") || strings.Index(row, "a</svg>") > strings.Index(row, "b</svg>") {
 		t.Errorf("SideBySide: %q", row)
 	}
 	h := Highlight(3, 4)

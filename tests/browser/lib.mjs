@@ -332,7 +332,7 @@ function figureState(index) {
 // has appeared (End, or Home when it already is at the end), waits until its figure shows
 // another position and another SVG, then clicks its Done button so that the notebook goes on.
 // Returns one record per widget: {cell, from, to, labels, changed, waitMs}.
-// With shotFile(cellIndex) given, it also saves a picture of the cell with the moved slider.
+// With shotFile(cellIndex) given, it also saves a picture of the moved slider's figure.
 export async function driveWidgets(page, log, shotFile = null) {
   const records = [];
   for (const w of await page.evaluate(liveWidgets)) {
@@ -363,8 +363,10 @@ export async function driveWidgets(page, log, shotFile = null) {
     if (shotFile) {
       const file = shotFile(w.index);
       fs.mkdirSync(path.dirname(file), { recursive: true });
-      const cell = await page.evaluateHandle((i) => window.Jupyter.notebook.get_cell(i).element[0], w.index);
-      await cell.asElement().screenshot({ path: file, timeout: 30_000 }).catch((e) => log(`  (no picture of the widget: ${e.message.split('\n')[0]})`));
+      // The live figure and its label (a whole cell can be taller than the page, which the
+      // classic UI scrolls inside #site and a picture would cut).
+      const fig = await page.evaluateHandle((i) => window.Jupyter.notebook.get_cell(i).element[0].querySelector('.rnn-explore-figure'), w.index);
+      await fig.asElement().screenshot({ path: file, timeout: 30_000 }).catch((e) => log(`  (no picture of the widget: ${e.message.split('\n')[0]})`));
       rec.screenshot = path.relative(REPO, file);
     }
     await ctrl.locator('button').click();
