@@ -60,6 +60,8 @@ fi
 
 if [[ "${mode}" == "fast" ]]; then timeout="${NB_CELL_TIMEOUT:-900}"; else timeout="${NB_CELL_TIMEOUT:-3600}"; fi
 export RNN_COURSE_MODE="${mode}"
+# No browser runs here: notebook.Explore's sliders stay off and the static figures stand alone.
+export RNN_COURSE_WIDGETS=off
 export RNN_COURSE_SHARED_DIR="${out_dir}/shared"
 rm -rf "${RNN_COURSE_SHARED_DIR}"
 mkdir -p "${RNN_COURSE_SHARED_DIR}"

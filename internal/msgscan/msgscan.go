@@ -102,7 +102,7 @@ func Calls(src []byte, unqualified bool) ([]Call, []Tok) {
 			c = Call{Pkg: toks[i].Lit, Func: toks[i+2].Lit}
 			j = i + 3
 		case unqualified && toks[i].Tok == token.IDENT && Funcs[toks[i].Lit] && i+1 < len(toks) && toks[i+1].Tok == token.LPAREN &&
-			(i == 0 || (toks[i-1].Tok != token.PERIOD && toks[i-1].Tok != token.FUNC && toks[i-1].Tok != token.RPAREN)):
+			(i == 0 || (toks[i-1].Tok != token.PERIOD && toks[i-1].Tok != token.FUNC && !isReceiver(toks, i-1))):
 			c = Call{Func: toks[i].Lit}
 			j = i + 1
 		default:
@@ -348,4 +348,25 @@ func Audit(srcs []Source, keys map[string]bool) []string {
 	}
 	sort.Strings(unused)
 	return append(probs, unused...)
+}
+
+// isReceiver reports whether toks[k] closes a method's receiver list, "func (r R)", so that
+// the identifier after it is a method's name, not a call.
+func isReceiver(toks []Tok, k int) bool {
+	if toks[k].Tok != token.RPAREN {
+		return false
+	}
+	depth := 0
+	for ; k >= 0; k-- {
+		switch toks[k].Tok {
+		case token.RPAREN:
+			depth++
+		case token.LPAREN:
+			depth--
+			if depth == 0 {
+				return k > 0 && toks[k-1].Tok == token.FUNC
+			}
+		}
+	}
+	return false
 }

@@ -35,6 +35,11 @@ v := notebook.Shared("not a message", nil)
 	if len(calls) != 1 || calls[0].Args[0].Value != "yes" {
 		t.Errorf("unqualified: %+v", calls)
 	}
+	// A bare call on the line after a call ending in ")" counts; a method's name does not.
+	calls, _ = Calls([]byte("func (c *cat) T(msg string) string { return msg }\nfunc f() {\n\tui.close()\n\tPrintln(\"after a call\")\n}\n"), true)
+	if len(calls) != 1 || calls[0].Args[0].Value != "after a call" {
+		t.Errorf("bare call after a call: %+v", calls)
+	}
 }
 
 func TestCells(t *testing.T) {

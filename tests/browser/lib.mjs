@@ -15,6 +15,8 @@
 //   dialog        a modal dialog is open (dead kernel, missing kernel spec, ...)
 //   lost-output   (live) the kernel sent a cell more display messages than the cell shows, or
 //                 sent outputs after the cell had finished, which the classic UI drops
+//   widget        (live) fewer live notebook.Explore sliders than expected (widgets), or one
+//                 whose figure did not change when the slider moved (runInUI drives them)
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +77,8 @@ export function expectationFor(config, relPath, nbFile) {
   return {
     progress: !!entry.progress,
     minSvgs: Math.max(entry.minSvgs ?? 0, requireSvg ? 1 : 0),
+    // Live notebook.Explore sliders that must move their figure (the live run drives them).
+    widgets: entry.widgets ?? 0,
     // The Chinese edition (notebooks/zh/) must render Chinese prose, printed text and plot text.
     lang: entry.lang ?? (relPath.startsWith('zh/') ? 'zh' : 'en'),
   };
@@ -299,11 +303,82 @@ function countIopub() {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+// liveWidgets runs in the page: it marks and returns the cells showing a live notebook.Explore
+// widget (pkg/notebook/widget.go) not driven yet: a .rnn-explore with a GoNB slider and Done
+// button, and the .rnn-explore-figure it controls.
+function liveWidgets() {
+  const found = [];
+  for (const [index, c] of window.Jupyter.notebook.get_cells().entries()) {
+    const el = c.element[0];
+    const ctrl = el.querySelector('.rnn-explore');
+    const fig = el.querySelector('.rnn-explore-figure');
+    const slider = ctrl?.querySelector('input[type=range]');
+    const button = ctrl?.querySelector('button');
+    if (!ctrl || !fig || !slider || !button || ctrl.dataset.btDriven) continue;
+    ctrl.dataset.btDriven = String(index);
+    found.push({ index, pos: Number(fig.dataset.position), min: Number(slider.min), max: Number(slider.max) });
+  }
+  return found;
+}
+
+// figureState runs in the page: the position and SVG that cell `index`'s live figure shows.
+function figureState(index) {
+  const fig = window.Jupyter.notebook.get_cell(index).element[0].querySelector('.rnn-explore-figure');
+  const svg = fig?.querySelector('svg');
+  return { pos: fig ? Number(fig.dataset.position) : null, svg: svg ? svg.outerHTML : '', label: fig?.querySelector('.rnn-explore-value')?.textContent || '' };
+}
+
+// driveWidgets moves, like a learner with the keyboard, the slider of every live widget that
+// has appeared (End, or Home when it already is at the end), waits until its figure shows
+// another position and another SVG, then clicks its Done button so that the notebook goes on.
+// Returns one record per widget: {cell, from, to, labels, changed, waitMs}.
+// With shotFile(cellIndex) given, it also saves a picture of the moved slider's figure.
+export async function driveWidgets(page, log, shotFile = null) {
+  const records = [];
+  for (const w of await page.evaluate(liveWidgets)) {
+    const before = await page.evaluate(figureState, w.index);
+    const ctrl = page.locator(`.rnn-explore[data-bt-driven="${w.index}"]`);
+    const slider = ctrl.locator('input[type=range]');
+    await slider.focus();
+    await page.keyboard.press(w.pos >= w.max ? 'Home' : 'End');
+    const t0 = Date.now();
+    let changed = true;
+    try {
+      await page.waitForFunction(
+        ([index, pos, svg]) => {
+          const fig = window.Jupyter.notebook.get_cell(index).element[0].querySelector('.rnn-explore-figure');
+          const s = fig?.querySelector('svg');
+          return !!fig && Number(fig.dataset.position) !== pos && !!s && s.outerHTML !== svg;
+        },
+        [w.index, before.pos, before.svg],
+        { timeout: 30_000, polling: 100 },
+      );
+    } catch {
+      changed = false;
+    }
+    const after = await page.evaluate(figureState, w.index);
+    const rec = { cell: w.index, from: before.pos, to: after.pos, labels: [before.label, after.label], changed, waitMs: Date.now() - t0 };
+    records.push(rec);
+    log(`  widget in cell ${w.index}: slider moved, figure ${changed ? `went from "${before.label}" to "${after.label}" in ${rec.waitMs} ms` : 'did NOT change within 30 s'}`);
+    if (shotFile) {
+      const file = shotFile(w.index);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      // The live figure and its label (a whole cell can be taller than the page, which the
+      // classic UI scrolls inside #site and a picture would cut).
+      const fig = await page.evaluateHandle((i) => window.Jupyter.notebook.get_cell(i).element[0].querySelector('.rnn-explore-figure'), w.index);
+      await fig.asElement().screenshot({ path: file, timeout: 30_000 }).catch((e) => log(`  (no picture of the widget: ${e.message.split('\n')[0]})`));
+      rec.screenshot = path.relative(REPO, file);
+    }
+    await ctrl.locator('button').click();
+  }
+  return records;
+}
+
 // runInUI opens a notebook in the classic UI, waits for its kernel, clicks Cell > Run All and
 // waits until every code cell has finished and the kernel is idle. Returns timings (seconds) and
 // whether a progress bar was seen half-way; throws on timeout only through the findings (the
 // caller inspects the page either way).
-export async function runInUI(page, { baseUrl, token, relPath, timeoutS, log }) {
+export async function runInUI(page, { baseUrl, token, relPath, timeoutS, log, widgetShot = null }) {
   const t0 = Date.now();
   const secs = (t) => Math.round((Date.now() - t) / 100) / 10;
   const url = `${baseUrl}/notebooks/${relPath.split('/').map(encodeURIComponent).join('/')}?token=${token}`;
@@ -324,7 +399,7 @@ export async function runInUI(page, { baseUrl, token, relPath, timeoutS, log }) 
   await page.evaluate(countIopub);
   const kernelReadyS = secs(t0);
   let state = await page.evaluate(liveState);
-  if (state.dialog) return { kernelReadyS, runS: 0, partialStep: false, timedOut: false };
+  if (state.dialog) return { kernelReadyS, runS: 0, partialStep: false, timedOut: false, widgets: [] };
 
   // What a learner does: the Cell menu, then Run All.
   const tRun = Date.now();
@@ -333,7 +408,9 @@ export async function runInUI(page, { baseUrl, token, relPath, timeoutS, log }) 
   let partialStep = false;
   let lastLog = Date.now();
   let idleSince = null;
+  const widgets = [];
   for (;;) {
+    widgets.push(...(await driveWidgets(page, log, widgetShot)));
     state = await page.evaluate(liveState);
     partialStep ||= state.partialStep;
     if (state.dialog) break;
@@ -347,7 +424,7 @@ export async function runInUI(page, { baseUrl, token, relPath, timeoutS, log }) 
     }
     if (Date.now() - tRun > timeoutS * 1000) {
       log(`  timed out after ${timeoutS} s: ${state.done}/${state.total} cells done, ${state.running} running`);
-      return { kernelReadyS, runS: secs(tRun), partialStep, timedOut: true };
+      return { kernelReadyS, runS: secs(tRun), partialStep, timedOut: true, widgets };
     }
     if (Date.now() - lastLog > 20_000) {
       log(`  ... ${secs(tRun)} s: ${state.done}/${state.total} code cells done, kernel ${state.kernelTitle || '?'}`);
@@ -355,7 +432,7 @@ export async function runInUI(page, { baseUrl, token, relPath, timeoutS, log }) 
     }
     await sleep(500);
   }
-  return { kernelReadyS, runS: secs(tRun), partialStep, timedOut: false };
+  return { kernelReadyS, runS: secs(tRun), partialStep, timedOut: false, widgets };
 }
 
 // shutdownKernel ends the notebook's session (its kernel) through the page, as the UI's

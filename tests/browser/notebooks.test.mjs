@@ -5,6 +5,8 @@
 //     notebook UI, Cell > Run All is clicked, and once the kernel is idle the page must show no
 //     error, a rendered plot with data in every SVG output, at least minSvgs plots and, where
 //     expected, a training progress bar (expectations.json). Screenshot: build/screenshots/<name>.png.
+//     Live sliders (notebook.Explore) are moved while the notebook runs and must change their
+//     figure (widgets in expectations.json); a picture of each: build/screenshots/widgets/.
 //  2. HTML exports: every BT_HTML_DIR/*.html (scripts/run_notebooks.sh's nbconvert export) is opened
 //     from file:// and must show as many plots with data as its executed .ipynb has SVG outputs.
 //     Screenshot: build/screenshots/html/<name>.png.
@@ -63,8 +65,16 @@ async function checkLive(relPath, shotFile) {
   const page = await newPage(browser, baseUrl);
   try {
     const t0 = Date.now();
-    const run = await runInUI(page, { baseUrl, token, relPath, timeoutS, log });
+    const widgetShot = (cell) => path.join(path.dirname(shotFile), 'widgets', `${path.basename(shotFile, '.png')}-cell${cell}.png`);
+    const run = await runInUI(page, { baseUrl, token, relPath, timeoutS, log, widgetShot });
     const res = await page.evaluate(inspectPage, { mode: 'live', ...exp });
+    const driven = run.widgets.filter((w) => w.changed).length;
+    for (const w of run.widgets.filter((x) => !x.changed)) {
+      res.findings.push({ cell: w.cell, prompt: null, kind: 'widget', text: `the slider moved (position ${w.from} to ${w.to}) but the figure did not change within 30 s` });
+    }
+    if (driven < exp.widgets) {
+      res.findings.push({ cell: -1, prompt: null, kind: 'widget', text: `${driven} live slider(s) moved their figure, expected at least ${exp.widgets}` });
+    }
     if (run.timedOut) res.findings.push({ cell: -1, prompt: null, kind: 'running', text: `not finished after ${timeoutS} s (BT_NB_TIMEOUT)` });
     await screenshot(page, shotFile, { live: true });
     await shutdownKernel(page);
@@ -78,12 +88,14 @@ async function checkLive(relPath, shotFile) {
       svgsWithData: res.svgsWithData,
       svgsPerCell: res.svgsPerCell,
       progressSeenMidway: run.partialStep,
+      widgets: run.widgets,
       screenshot: path.relative(REPO, shotFile),
       findings: res.findings,
     };
     log(`${relPath}: kernel ready ${entry.kernelReadyS} s, Run All ${entry.runS} s, ${res.cells} code cells, ` +
       `${res.svgsWithData}/${res.svgs} plots with data (want >= ${exp.minSvgs})` +
-      `${exp.progress ? `, progress bar ${run.partialStep ? 'seen updating' : 'final state only'}` : ''}; ${entry.screenshot}`);
+      `${exp.progress ? `, progress bar ${run.partialStep ? 'seen updating' : 'final state only'}` : ''}` +
+      `, ${driven}/${run.widgets.length} sliders changed their figure (want >= ${exp.widgets}); ${entry.screenshot}`);
     return entry;
   } finally {
     await page.context().close();

@@ -192,7 +192,7 @@ if [[ "${notebooks[*]}" == *zh/* || -d "${html_dir}/zh" ]] && [[ -z "$(fc-list :
 fi
 # Their checksums are compared at the end (a warning: the server refuses saves, checked below).
 opened=()
-for nb in "${notebooks[@]}" testdata/browser_error.ipynb testdata/browser_noplot.ipynb; do
+for nb in "${notebooks[@]}" testdata/browser_error.ipynb testdata/browser_noplot.ipynb testdata/browser_widget_stuck.ipynb; do
   if [[ -f "notebooks/${nb}" ]]; then opened+=("notebooks/${nb}"); fi
 done
 if [[ ${#opened[@]} -gt 0 ]]; then sha256sum "${opened[@]}" >"${run_dir}/sums"; fi
