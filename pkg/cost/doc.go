@@ -5,15 +5,16 @@
 // It gives three kinds of numbers, each documented where it is computed:
 //
 //  1. Exact, machine-independent counts from the GoMLX graph (Walk): the number of nodes, the
-//     critical-path depth D, the floating-point work W and the bytes moved by data-movement ops,
-//     and (ActivationBytes) the bytes of forward activations that the backward pass reads.
+//     critical-path depth S (the span; D is the input width below), the floating-point work W
+//     and the bytes moved by data-movement ops, and (ActivationBytes) the bytes of forward
+//     activations that the backward pass reads.
 //
 //  2. Wall-clock times (Measure, Sweep): graph build and backend compilation timed apart from
 //     execution, warm-up runs, then repeats summarised by median, min and max, for the forward
 //     pass ("fwd") and for a train-like step ("fwdbwd": loss and its gradient with respect to
 //     every parameter, no optimizer), collected in a Table that round-trips through CSV.
 //
-//  3. A work-depth model (WorkDepthModel) that predicts time from W and D with Brent's bound
+//  3. A work-depth model (WorkDepthModel) that predicts time from W and S with Brent's bound
 //     (below). A CPU model is fitted to measured times by least squares (FitCPUModel); a GPU
 //     model (GPUModelH200) uses stated constants from the vendor's data sheet and is a model,
 //     not a measurement.
@@ -22,8 +23,8 @@
 // with F flop/s per processor and a latency L per level of the dependency graph (on a GPU,
 // roughly one kernel launch):
 //
-//	T_P ≤ W/P + D
-//	t(W, D) ≈ W / (P·F) + D·L
+//	T_P ≤ W/P + S
+//	t(W, S) ≈ W / (P·F) + S·L
 //
 // # Models at equal width
 //
@@ -86,7 +87,7 @@
 //
 // References:
 //   - R. P. Brent, "The parallel evaluation of general arithmetic expressions", JACM 21(2), 1974
-//     (the work-depth bound T_P ≤ W/P + D).
+//     (the work-depth bound T_P ≤ W/P + S).
 //   - G. E. Blelloch, "Programming parallel algorithms", CACM 39(3), 1996 (work and depth as the
 //     cost model of parallel algorithms).
 //   - A. Vaswani et al., "Attention is all you need", NeurIPS 2017 (scaled dot-product attention,

@@ -10,8 +10,8 @@ import (
 	"github.com/rnn-course/bottleneck/pkg/lang"
 )
 
-// WorkDepthModel predicts the time of a graph from its work W (flops) and depth D with Brent's
-// bound: t ≈ W / (P·F) + D·L, with P processors of F flop/s each and a latency L per level of the
+// WorkDepthModel predicts the time of a graph from its work W (flops) and depth S (levels) with Brent's
+// bound: t ≈ W / (P·F) + S·L, with P processors of F flop/s each and a latency L per level of the
 // dependency graph. It is a model: Source says where its constants come from.
 type WorkDepthModel struct {
 	Name           string
@@ -21,7 +21,7 @@ type WorkDepthModel struct {
 	Source         string
 }
 
-// Predict returns W/(P·F) + D·L for work flops and depth levels.
+// Predict returns W/(P·F) + S·L for work flops and depth levels.
 func (m WorkDepthModel) Predict(work int64, depth int) time.Duration {
 	var t float64
 	if m.FlopsPerSecond > 0 && m.Processors > 0 {
