@@ -11,7 +11,7 @@
 //   svg-size      a plot whose <svg> rendered with zero width or height
 //   svg-empty     a plot whose <svg> has no data in it (no curve, bar, point or shape)
 //   too-few-svgs  fewer plots with data than the notebook's expectation (minSvgs)
-//   no-progress   the notebook should show a training progress bar ("step i/N", "第 i/N 步") and does not
+//   no-progress   the notebook should show a training progress bar ("step i/N", "批次 i/N") and does not
 //   dialog        a modal dialog is open (dead kernel, missing kernel spec, ...)
 //   lost-output   (live) the kernel sent a cell more display messages than the cell shows, or
 //                 sent outputs after the cell had finished, which the classic UI drops
@@ -268,7 +268,7 @@ function liveState() {
   const icon = document.querySelector('#kernel_indicator_icon');
   const dialogs = [...document.querySelectorAll('.modal-dialog')].filter((d) => d.offsetParent !== null);
   const stdout = [...document.querySelectorAll('.output_stdout')].map((e) => e.textContent).join('\n');
-  const steps = [...stdout.matchAll(/(?:step|第) (\d+)\/(\d+)/g)]; // English and Chinese bars
+  const steps = [...stdout.matchAll(/(?:step|批次|第) (\d+)\/(\d+)/g)]; // English and Chinese bars
   return {
     total: code.length,
     running: code.filter((c) => c.input_prompt_number === '*').length,
@@ -276,7 +276,7 @@ function liveState() {
     idle: !!icon && icon.classList.contains('kernel_idle_icon'),
     kernelTitle: icon?.getAttribute('title') || '',
     dialog: dialogs.map((d) => d.innerText.trim()).join(' | ').slice(0, 500),
-    // A progress bar caught half-way ("step i/N" or "第 i/N 步", i < N) shows that output streams while training.
+    // A progress bar caught half-way ("step i/N" or "批次 i/N", i < N) shows that output streams while training.
     partialStep: steps.some((m) => Number(m[1]) < Number(m[2])),
   };
 }
