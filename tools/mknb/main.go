@@ -11,7 +11,9 @@
 // Code shown but not run goes in a ```golang fence, which stays in the Markdown cell. A
 // ```go solution fence is a worked solution: a code cell that runs (so CI checks it) with its
 // source collapsed in Jupyter (metadata jupyter.source_hidden) and the tag "solution".
-// A source line `<!-- nbcheck: require_svg -->` makes tools/nbcheck require an SVG output.
+// A source line `<!-- nbcheck: require_svg -->` makes tools/nbcheck require an SVG output, and
+// `<!-- nbcheck: allow_english REGEXP -->` lets a translated edition print output lines matching
+// REGEXP in English (sample text).
 //
 // A translation holds prose only: a line `<!-- code N -->` stands for the English source's N-th
 // code cell (1, 2, … in order, every one), so a code change reaches both editions and a new
@@ -81,13 +83,36 @@ type segment struct {
 
 const requireSVG = "<!-- nbcheck: require_svg -->"
 
-// parse splits a literate source into segments and reports the require_svg marker.
-func parse(src []byte) (segs []segment, svg bool, err error) {
+// allowEnglishRE matches a line `<!-- nbcheck: allow_english REGEXP -->`: output lines of the
+// translated editions that match REGEXP may be English (tools/nbcheck), e.g. sample text.
+var allowEnglishRE = regexp.MustCompile(`^<!--\s*nbcheck:\s*allow_english\s+(.+?)\s*-->$`)
+
+// checks are the source's instructions to tools/nbcheck, written into the notebook's metadata.
+type checks struct {
+	svg          bool     // require an SVG output
+	allowEnglish []string // regexps of output lines a translated edition may print in English
+}
+
+// parse splits a literate source into segments and reports its nbcheck markers.
+func parse(src []byte) (segs []segment, ck checks, err error) {
 	text := strings.ReplaceAll(string(src), "\r\n", "\n")
 	if strings.Contains(text, requireSVG) {
-		svg = true
+		ck.svg = true
 		text = strings.ReplaceAll(text, requireSVG+"\n", "")
 	}
+	var kept []string
+	for i, line := range strings.Split(text, "\n") {
+		m := allowEnglishRE.FindStringSubmatch(strings.TrimSpace(line))
+		if m == nil {
+			kept = append(kept, line)
+			continue
+		}
+		if _, err := regexp.Compile(m[1]); err != nil {
+			return nil, ck, fmt.Errorf("line %d: allow_english: %v", i+1, err)
+		}
+		ck.allowEnglish = append(ck.allowEnglish, m[1])
+	}
+	text = strings.Join(kept, "\n")
 	var md strings.Builder
 	flushMD := func() {
 		if s := strings.TrimSpace(md.String()); s != "" {
@@ -107,16 +132,16 @@ func parse(src []byte) (segs []segment, svg bool, err error) {
 		for i++; i < len(lines) && strings.TrimSpace(lines[i]) != "```"; i++ {
 		}
 		if i >= len(lines) {
-			return nil, false, fmt.Errorf("line %d: ```go block is not closed", start)
+			return nil, ck, fmt.Errorf("line %d: ```go block is not closed", start)
 		}
 		segs = append(segs, segment{code: true, solution: fence == "```go solution", text: strings.Join(lines[start:i], "\n")})
 	}
 	flushMD()
-	return segs, svg, nil
+	return segs, ck, nil
 }
 
 // build makes the notebook JSON: the set-up cell, then one cell per segment.
-func build(segs []segment, svg bool, meta map[string]any) ([]byte, error) {
+func build(segs []segment, ck checks, meta map[string]any) ([]byte, error) {
 	nb := notebook{NBFormat: 4, NBFormatMinor: 4, Metadata: map[string]any{
 		"kernelspec":    map[string]any{"display_name": "Go (gonb)", "language": "go", "name": "gonb"},
 		"language_info": map[string]any{"file_extension": ".go", "mimetype": "text/x-go", "name": "go"},
@@ -124,8 +149,15 @@ func build(segs []segment, svg bool, meta map[string]any) ([]byte, error) {
 	for k, v := range meta {
 		nb.Metadata[k] = v
 	}
-	if svg {
-		nb.Metadata["nbcheck"] = map[string]any{"require_svg": true}
+	nbc := map[string]any{}
+	if ck.svg {
+		nbc["require_svg"] = true
+	}
+	if len(ck.allowEnglish) > 0 {
+		nbc["allow_english"] = ck.allowEnglish
+	}
+	if len(nbc) > 0 {
+		nb.Metadata["nbcheck"] = nbc
 	}
 	nb.Cells = append(nb.Cells, codeCell(SetupCell))
 	for _, sg := range segs {
@@ -151,11 +183,11 @@ func build(segs []segment, svg bool, meta map[string]any) ([]byte, error) {
 
 // Convert turns a literate source into notebook JSON.
 func Convert(src []byte) ([]byte, error) {
-	segs, svg, err := parse(src)
+	segs, ck, err := parse(src)
 	if err != nil {
 		return nil, err
 	}
-	return build(segs, svg, nil)
+	return build(segs, ck, nil)
 }
 
 // codeRef matches a translation's reference to the English source's n-th code cell.
@@ -165,9 +197,9 @@ var codeRef = regexp.MustCompile(`^<!--\s*code\s+(\d+)\s*-->$`)
 // language code, e.g. "zh") around the code cells of the English source. The translation has no
 // code of its own: a line <!-- code N --> stands for the English source's N-th code cell, and
 // the references must be exactly 1, 2, …, N in order, one for every code cell of the English
-// source. The English source's require_svg marker carries over.
+// source. The English source's nbcheck markers (require_svg, allow_english) carry over.
 func ConvertEdition(en, translation []byte, edition string) ([]byte, error) {
-	enSegs, svg, err := parse(en)
+	enSegs, ck, err := parse(en)
 	if err != nil {
 		return nil, fmt.Errorf("English source: %w", err)
 	}
@@ -215,7 +247,7 @@ func ConvertEdition(en, translation []byte, edition string) ([]byte, error) {
 	if next-1 != len(code) {
 		return nil, fmt.Errorf("references code cells 1–%d, the English source has %d: translate the prose around the new cells and add <!-- code %d --> …", next-1, len(code), next)
 	}
-	return build(segs, svg, map[string]any{"rnn_course": map[string]any{"lang": edition}})
+	return build(segs, ck, map[string]any{"rnn_course": map[string]any{"lang": edition}})
 }
 
 // Editions are the translated editions: sources in <dir>/src/<edition>/, notebooks in

@@ -44,7 +44,7 @@ func TestNotebooksInSync(t *testing.T) {
 }
 
 func TestConvertEdition(t *testing.T) {
-	en := "<!-- nbcheck: require_svg -->\n# Title\n\nText.\n\n```go\n%%\nfmt.Println(1)\n```\n\nMore.\n\n```go solution\n%%\nfmt.Println(2)\n```\n"
+	en := "<!-- nbcheck: require_svg -->\n<!-- nbcheck: allow_english ^Light\\b -->\n# Title\n\nText.\n\n```go\n%%\nfmt.Println(1)\n```\n\nMore.\n\n```go solution\n%%\nfmt.Println(2)\n```\n"
 	zh := "# 标题\n\n正文。\n\n<!-- code 1 -->\n\n更多。\n\n<!-- code 2 -->\n"
 	out, err := ConvertEdition([]byte(en), []byte(zh), "zh")
 	require.NoError(t, err)
@@ -57,6 +57,9 @@ func TestConvertEdition(t *testing.T) {
 	require.Equal(t, []any{"solution"}, nb.Cells[4].Metadata["tags"])
 	require.Equal(t, true, nb.Metadata["nbcheck"].(map[string]any)["require_svg"])
 	require.Equal(t, "zh", nb.Metadata["rnn_course"].(map[string]any)["lang"])
+	require.Equal(t, []any{`^Light\b`}, nb.Metadata["nbcheck"].(map[string]any)["allow_english"])
+	_, err = Convert([]byte("<!-- nbcheck: allow_english ( -->\n# T\n"))
+	require.ErrorContains(t, err, "allow_english")
 
 	for _, c := range []struct{ zh, err string }{
 		{"<!-- code 1 -->\n", "references code cells 1–1, the English source has 2"},

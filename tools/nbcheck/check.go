@@ -22,7 +22,7 @@ type Finding struct {
 	Cell   int    // index in the notebook's cells (0-based, markdown cells included); -1: whole notebook
 	CellID string // the cell's "id", if any
 	Exec   *int   // the cell's execution_count, if executed
-	Kind   string // "error", "stderr", "unexecuted", "not-executed", "no-svg"
+	Kind   string // "error", "stderr", "unexecuted", "not-executed", "no-svg", "not-translated", "english"
 	Text   string // the offending text: first lines only
 }
 
@@ -74,7 +74,8 @@ type notebook struct {
 	NBFormat *int `json:"nbformat"`
 	Metadata struct {
 		NBCheck struct {
-			RequireSVG bool `json:"require_svg"`
+			RequireSVG   bool     `json:"require_svg"`
+			AllowEnglish []string `json:"allow_english"` // output lines a translation may print in English
 		} `json:"nbcheck"`
 		Course struct {
 			Lang string `json:"lang"`
@@ -167,6 +168,14 @@ func Check(data []byte, opts Options) ([]Finding, error) {
 		return nil, fmt.Errorf("not an nbformat 4 notebook")
 	}
 	requireSVG := opts.RequireSVG || nb.Metadata.NBCheck.RequireSVG
+	var allow []*regexp.Regexp
+	for _, a := range nb.Metadata.NBCheck.AllowEnglish {
+		re, err := regexp.Compile(a)
+		if err != nil {
+			return nil, fmt.Errorf("metadata nbcheck.allow_english: %w", err)
+		}
+		allow = append(allow, re)
+	}
 
 	var findings []Finding
 	var unexecuted []Finding
@@ -187,6 +196,7 @@ func Check(data []byte, opts Options) ([]Finding, error) {
 			}
 		}
 		expectErrors := c.hasTag("raises-exception")
+		var cellText strings.Builder // what the cell printed (stdout, Markdown)
 		for _, o := range c.Outputs {
 			if svg, ok := o.Data["image/svg+xml"]; ok {
 				hasSVG = true
@@ -194,9 +204,14 @@ func Check(data []byte, opts Options) ([]Finding, error) {
 			}
 			if o.OutputType == "stream" && o.Name == "stdout" {
 				printed.WriteString(string(o.Text))
+				cellText.WriteString(string(o.Text) + "\n")
 			}
 			if md, ok := o.Data["text/markdown"]; ok {
 				printed.Write(md)
+				var m multiline
+				if json.Unmarshal(md, &m) == nil {
+					cellText.WriteString(string(m) + "\n")
+				}
 			}
 			if expectErrors {
 				continue
@@ -223,6 +238,13 @@ func Check(data []byte, opts Options) ([]Finding, error) {
 						break // one finding per output
 					}
 				}
+			}
+		}
+		if nb.Metadata.Course.Lang != "" && nb.Metadata.Course.Lang != "en" {
+			if lines := englishLines(cellText.String(), allow); len(lines) > 0 {
+				f := at
+				f.Kind, f.Text = "english", "English sentences in a translated edition's output: "+firstLines(lines, 0, maxLines)
+				findings = append(findings, f)
 			}
 		}
 	}
@@ -268,3 +290,26 @@ func hasHan(s string) bool {
 }
 
 var hanEscape = regexp.MustCompile(`(?i)\\u(4e|4f|[5-8][0-9a-f]|9[0-9a-f])[0-9a-f]{2}`)
+
+// englishSentence matches four or more words of English in a row: a sentence, not an
+// identifier, a unit or a table cell ("rnn", "fwd", "ms", "GFLOP/s").
+var englishSentence = regexp.MustCompile(`\b[A-Za-z][a-z]*(?:,? [a-z]+){3,}\b`)
+
+// englishLines returns the lines of a translated edition's output that read as English: no
+// Chinese character and an English sentence in them, unless an allow pattern matches the line.
+func englishLines(text string, allow []*regexp.Regexp) []string {
+	var out []string
+lines:
+	for _, line := range strings.Split(ansiRE.ReplaceAllString(text, ""), "\n") {
+		if hasHan(line) || !englishSentence.MatchString(line) {
+			continue
+		}
+		for _, re := range allow {
+			if re.MatchString(line) {
+				continue lines
+			}
+		}
+		out = append(out, strings.TrimSpace(line))
+	}
+	return out
+}

@@ -222,6 +222,53 @@ func TestChineseEdition(t *testing.T) {
 	}
 }
 
+// TestEnglishInTranslation: a line of English sentence in a translated edition's output is a
+// finding, unless the notebook allows it (sample text); identifiers, units and tables are not.
+func TestEnglishInTranslation(t *testing.T) {
+	nb := func(lang, allow, stdout string) []byte {
+		meta := `"rnn_course": {"lang": "` + lang + `"}`
+		if allow != "" {
+			meta += `, "nbcheck": {"allow_english": [` + strconvQuote(allow) + `]}`
+		}
+		return []byte(`{"nbformat": 4, "metadata": {` + meta + `}, "cells": [
+ {"cell_type": "code", "execution_count": 1, "metadata": {}, "source": "x", "outputs": [
+  {"output_type": "stream", "name": "stdout", "text": ` + strconvQuote(stdout) + `}]}]}`)
+	}
+	english := func(data []byte) (out []string) {
+		fs, err := Check(data, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range fs {
+			if f.Kind == "english" {
+				out = append(out, f.Text)
+			}
+		}
+		return out
+	}
+	ok := "深度 31\nrnn fwd 12.4 ms, 0.305 Mflop, GFLOP/s\n| lstm | fwdbwd | 3.5 µs |\nnbsetup: x => /tmp/ci-final; gomlx v0.28\n"
+	if got := english(nb("zh", "", ok)); len(got) != 0 {
+		t.Errorf("Chinese output with identifiers and units: %q", got)
+	}
+	bad := ok + "the loss did not come down in this run\n"
+	if got := english(nb("zh", "", bad)); len(got) != 1 || !strings.Contains(got[0], "the loss did not come down") {
+		t.Errorf("English sentence in zh: findings %q, want one naming it", got)
+	}
+	if got := english(nb("en", "", bad)); len(got) != 0 {
+		t.Errorf("English edition: %q", got)
+	}
+	sample := ok + "Light se tihay the tt e to ue a es\n"
+	if got := english(nb("zh", "^Light ", sample)); len(got) != 0 {
+		t.Errorf("allowed sample text: %q", got)
+	}
+	if got := english(nb("zh", "^Light ", bad)); len(got) != 1 {
+		t.Errorf("allow pattern must not hide other lines: %q", got)
+	}
+	if _, err := Check(nb("zh", "(", ok), Options{}); err == nil {
+		t.Errorf("invalid allow_english pattern: no error")
+	}
+}
+
 func strconvQuote(s string) string {
 	b, _ := json.Marshal(s)
 	return string(b)
