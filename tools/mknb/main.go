@@ -12,8 +12,8 @@
 // ```go solution fence is a worked solution: a code cell that runs (so CI checks it) with its
 // source collapsed in Jupyter (metadata jupyter.source_hidden) and the tag "solution".
 // A source line `<!-- nbcheck: require_svg -->` makes tools/nbcheck require an SVG output, and
-// `<!-- nbcheck: allow_english REGEXP -->` lets a translated edition print output lines matching
-// REGEXP in English (sample text).
+// `<!-- nbcheck: allow_english REGEXP -->` exempts from the English-output check of a translated
+// edition a cell whose output has a line matching REGEXP (a model's generated sample text).
 //
 // A translation holds prose only: a line `<!-- code N -->` stands for the English source's N-th
 // code cell (1, 2, … in order, every one), so a code change reaches both editions and a new
@@ -83,8 +83,8 @@ type segment struct {
 
 const requireSVG = "<!-- nbcheck: require_svg -->"
 
-// allowEnglishRE matches a line `<!-- nbcheck: allow_english REGEXP -->`: output lines of the
-// translated editions that match REGEXP may be English (tools/nbcheck), e.g. sample text.
+// allowEnglishRE matches a line `<!-- nbcheck: allow_english REGEXP -->`: a translated edition's
+// cell whose output has a line matching REGEXP may print English (tools/nbcheck): sample text.
 var allowEnglishRE = regexp.MustCompile(`^<!--\s*nbcheck:\s*allow_english\s+(.+?)\s*-->$`)
 
 // checks are the source's instructions to tools/nbcheck, written into the notebook's metadata.

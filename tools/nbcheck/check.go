@@ -295,19 +295,19 @@ var hanEscape = regexp.MustCompile(`(?i)\\u(4e|4f|[5-8][0-9a-f]|9[0-9a-f])[0-9a-
 // identifier, a unit or a table cell ("rnn", "fwd", "ms", "GFLOP/s").
 var englishSentence = regexp.MustCompile(`\b[A-Za-z][a-z]*(?:,? [a-z]+){3,}\b`)
 
-// englishLines returns the lines of a translated edition's output that read as English: no
-// Chinese character and an English sentence in them, unless an allow pattern matches the line.
+// englishLines returns the lines of a translated edition's cell output that read as English: no
+// Chinese character and an English sentence in them. A cell with a line that an allow pattern
+// matches prints sample text (a model's generated English, over several lines) and is skipped.
 func englishLines(text string, allow []*regexp.Regexp) []string {
 	var out []string
-lines:
 	for _, line := range strings.Split(ansiRE.ReplaceAllString(text, ""), "\n") {
-		if hasHan(line) || !englishSentence.MatchString(line) {
-			continue
-		}
 		for _, re := range allow {
 			if re.MatchString(line) {
-				continue lines
+				return nil
 			}
+		}
+		if hasHan(line) || !englishSentence.MatchString(line) {
+			continue
 		}
 		out = append(out, strings.TrimSpace(line))
 	}

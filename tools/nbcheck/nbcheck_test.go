@@ -257,7 +257,7 @@ func TestEnglishInTranslation(t *testing.T) {
 	if got := english(nb("en", "", bad)); len(got) != 0 {
 		t.Errorf("English edition: %q", got)
 	}
-	sample := ok + "Light se tihay the tt e to ue a es\n"
+	sample := ok + "Light se tihay the tt e to ue a es\nthe Rays of the Light and the sun\n"
 	if got := english(nb("zh", "^Light ", sample)); len(got) != 0 {
 		t.Errorf("allowed sample text: %q", got)
 	}
