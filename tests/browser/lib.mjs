@@ -69,8 +69,11 @@ export function expectationFor(config, relPath, nbFile) {
   // The Chinese edition (zh/NN.ipynb) shares the English notebook's expectations unless it has its own.
   const entry = config.notebooks[relPath] || config.notebooks[relPath.replace(/^zh\//, '')] || {};
   let requireSvg = false;
+  let allowEnglish = [];
   try {
-    requireSvg = !!JSON.parse(fs.readFileSync(nbFile, 'utf8')).metadata?.nbcheck?.require_svg;
+    const nbc = JSON.parse(fs.readFileSync(nbFile, 'utf8')).metadata?.nbcheck;
+    requireSvg = !!nbc?.require_svg;
+    allowEnglish = nbc?.allow_english ?? [];
   } catch {
     // unreadable notebooks fail later, when the UI opens them
   }
@@ -81,6 +84,9 @@ export function expectationFor(config, relPath, nbFile) {
     widgets: entry.widgets ?? 0,
     // The Chinese edition (notebooks/zh/) must render Chinese prose, printed text and plot text.
     lang: entry.lang ?? (relPath.startsWith('zh/') ? 'zh' : 'en'),
+    // Patterns (notebook metadata nbcheck.allow_english, as tools/nbcheck reads it) of output
+    // lines a translated edition may print in English: a cell with such a line prints sample text.
+    allowEnglish,
   };
 }
 
@@ -101,7 +107,7 @@ export function svgOutputsInNotebook(nbFile) {
 
 // inspectPage runs in the browser. mode 'live': the classic Jupyter UI; 'html': an nbconvert
 // 6.5 (lab template) HTML export. Returns {findings, cells, svgs, progressText}.
-export function inspectPage({ mode, progress, minSvgs, lang }) {
+export function inspectPage({ mode, progress, minSvgs, lang, allowEnglish = [] }) {
   const findings = [];
   const clip = (s) => String(s).replace(/\u00a0/g, ' ').trim().split('\n').slice(0, 6).join('\n').slice(0, 600);
   const badStderr = (t) =>
@@ -161,6 +167,21 @@ export function inspectPage({ mode, progress, minSvgs, lang }) {
     }
     const stdoutSel = mode === 'live' ? '.output_stdout' : '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]';
     for (const e of c.el.querySelectorAll(stdoutSel)) progressText += (e.innerText || e.textContent) + '\n';
+
+    // A translated edition prints no English sentence: four or more English words in a row on a
+    // line without Chinese (the rule of tools/nbcheck), outside cells that print sample text.
+    if (lang === 'zh') {
+      const printedSel = mode === 'live'
+        ? '.output_stdout, .output_markdown'
+        : '.jp-OutputArea-output[data-mime-type="text/plain"], .jp-OutputArea-output[data-mime-type="text/markdown"], .jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stdout"]';
+      const lines = [...c.el.querySelectorAll(printedSel)]
+        .flatMap((e) => (e.innerText || e.textContent).replace(/\u00a0/g, ' ').split('\n'));
+      const allow = allowEnglish.map((re) => new RegExp(re));
+      if (!lines.some((l) => allow.some((re) => re.test(l)))) {
+        const english = lines.filter((l) => !/\p{Script=Han}/u.test(l) && /\b[A-Za-z][a-z]*(?:,? [a-z]+){3,}\b/.test(l));
+        if (english.length > 0) add('english', english.join('\n'));
+      }
+    }
 
     // Outputs the kernel sent for this cell that the page does not show (late messages).
     if (mode === 'live' && window.__btIopub && c.msgId) {
