@@ -57,8 +57,8 @@ func MeasureBackward(ctx context.Context, b compute.Backend, models []Model, s S
 	return g, nil
 }
 
-// Growth is the factor from the second-to-last length to the last: v[n]/v[n−1].
-func Growth(v []float64) float64 {
+// LastGrowth is the factor from the second-to-last length to the last: v[n]/v[n−1].
+func LastGrowth(v []float64) float64 {
 	n := len(v) - 1
 	if n < 1 {
 		return 0
@@ -75,10 +75,10 @@ func (g BackwardGrowth) CheckLinearVsQuadratic() error {
 	if len(g.Models) != 2 || len(g.Ts) < 2 {
 		return lang.Errorf("cost: the check compares two models at two lengths or more, got %d models and %d lengths", len(g.Models), len(g.Ts))
 	}
-	if g0, g1 := Growth(g.MB[0]), Growth(g.MB[1]); !(g1 > 3.4 && g0 < 2.6) {
+	if g0, g1 := LastGrowth(g.MB[0]), LastGrowth(g.MB[1]); !(g1 > 3.4 && g0 < 2.6) {
 		return lang.Errorf("per doubling of T, the backward pass's bytes moved grew × %.2f for GoMLX's layer and × %.2f for the course's; expected near 4 (T²) and near 2 (T)", g1, g0)
 	}
-	if g0, g1 := Growth(g.Nodes[0]), Growth(g.Nodes[1]); !(g0 > 1.8 && g0 < 2.2 && g1 > 1.8 && g1 < 2.2) {
+	if g0, g1 := LastGrowth(g.Nodes[0]), LastGrowth(g.Nodes[1]); !(g0 > 1.8 && g0 < 2.2 && g1 > 1.8 && g1 < 2.2) {
 		return lang.Errorf("per doubling of T, the backward node counts grew × %.2f and × %.2f; expected about 2 for both", g0, g1)
 	}
 	n := len(g.Ts) - 1

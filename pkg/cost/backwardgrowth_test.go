@@ -37,7 +37,7 @@ func TestMeasureBackward(t *testing.T) {
 				m.Name, g.Nodes[i][1], g.MB[i][1], g.MS[i][1], both.Nodes-fwd.Nodes, both.BytesMoved-fwd.BytesMoved)
 		}
 	}
-	if gc, gg := Growth(g.MB[0]), Growth(g.MB[1]); !(gc < 2.6 && gg > 3.4) {
+	if gc, gg := LastGrowth(g.MB[0]), LastGrowth(g.MB[1]); !(gc < 2.6 && gg > 3.4) {
 		t.Errorf("backward bytes per doubling: course × %.2f, GoMLX × %.2f", gc, gg)
 	}
 	// Shared between the editions: a JSON round trip keeps it whole.
@@ -63,7 +63,7 @@ func TestCheckLinearVsQuadratic(t *testing.T) {
 	if err := good().CheckLinearVsQuadratic(); err != nil {
 		t.Errorf("on T and T² growth: %v", err)
 	}
-	if Growth([]float64{3, 6, 21}) != 3.5 || Growth([]float64{1}) != 0 {
+	if LastGrowth([]float64{3, 6, 21}) != 3.5 || LastGrowth([]float64{1}) != 0 {
 		t.Error("Growth is not the last value over the one before")
 	}
 	for _, c := range []struct {

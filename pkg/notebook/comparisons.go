@@ -78,7 +78,7 @@ func BackwardLines(g cost.BackwardGrowth, names [2]string) string {
 	n := len(g.Ts) - 1
 	for i, name := range names {
 		sb.WriteString(Sprintf("%-6s from T = %d to %d: backward nodes × %.2f, backward bytes moved × %.2f, fwd+bwd time × %.2f\n",
-			name, g.Ts[n-1], g.Ts[n], cost.Growth(g.Nodes[i]), cost.Growth(g.MB[i]), cost.Growth(g.MS[i])))
+			name, g.Ts[n-1], g.Ts[n], cost.LastGrowth(g.Nodes[i]), cost.LastGrowth(g.MB[i]), cost.LastGrowth(g.MS[i])))
 	}
 	return sb.String()
 }
