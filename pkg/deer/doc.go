@@ -109,7 +109,8 @@
 //
 // # Driver
 //
-// [Solver] runs the iterations in a Go loop, each one call of a compiled graph (compiled once
+// [Solver] (NewSolver takes the layer as a modelspec.Spec, the course's one model interface: a
+// recurrent.Config of a supported kind) runs the iterations in a Go loop, each one call of a compiled graph (compiled once
 // per input shape) that returns the new guess, the size of the update max |h^(k+1) - h^(k)| and
 // the residual max_t |h_t - f(h_{t-1}, x_t)| of the old guess (a by-product: r_t above); a
 // second graph gives the returned trajectory's residual. It stops when the update is below

@@ -3,9 +3,8 @@ package train
 import (
 	"fmt"
 
-	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/mingru"
+	"github.com/rnn-course/bottleneck/pkg/modelspec"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
 
@@ -30,17 +29,12 @@ var CellKinds = []CellKind{RNNTanh, RNNReLU, LSTM, GRU, MinGRU, MinLSTM}
 // Parallel reports whether the kind is a parallel-in-time cell (mingru, minlstm).
 func (k CellKind) Parallel() bool { return k == MinGRU || k == MinLSTM }
 
-// Layer is what the trainer needs from a recurrent layer family; recurrent.Config (a stack of
-// classic cells) and mingru.Layer (a minGRU/minLSTM layer with its scan) implement it.
-type Layer interface {
-	ParamNames() []string
-	ParamShapes() [][]int
-	HasCellState() bool
-	NewParams(seed uint64) ([]*tensors.Tensor, error)
-	// Forward maps x [B, T, D] and the states h0, c0 [L, B, H] (c0 nil without a cell state) to
-	// every step's output [B, T, H] and the final states hn, cn [L, B, H].
-	Forward(params []*Node, x, h0, c0 *Node) (out, hn, cn *Node)
-}
+// Layer is what the trainer needs from a recurrent layer family: a modelspec.Spec (parameter
+// names and shapes, fresh parameters, state shapes, the forward pass), the one model interface
+// that packages cost and deer take too. recurrent.Config (a stack of classic cells, states h
+// and c [L, B, H]) and mingru.Layer (a minGRU/minLSTM layer with its scan, state h [1, B, H])
+// implement it. The readout on top is the model's own (ModelConfig's OutputSize and Loss).
+type Layer = modelspec.Spec
 
 // Layer returns the recurrent layer that the configuration describes (it assumes Validate
 // passed): a recurrent.Config for the classic kinds, a mingru.Layer for the parallel ones.

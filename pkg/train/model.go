@@ -105,7 +105,7 @@ func NewModel(cfg ModelConfig, seed uint64) (*Model, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	cell, err := cfg.Layer().NewParams(seed)
+	cell, err := cfg.Layer().Init(seed)
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +195,15 @@ func (m *Model) NumParams() int {
 func (c ModelConfig) forwardGraph(params []*Node, x, h0, c0 *Node) (pred, hn, cn, out *Node) {
 	n := c.numCellParams()
 	x = c.input(x)
-	out, hn, cn = c.Layer().Forward(params[:n], x, h0, c0)
+	states := []*Node{h0}
+	if c0 != nil || c.hasCellState() {
+		states = append(states, c0) // the layer refuses a c0 it has no use for
+	}
+	out, final := c.Layer().Build(params[:n], x, states)
+	hn = final[0]
+	if len(final) > 1 {
+		cn = final[1]
+	}
 	if c.Loss == MSELast {
 		out = Squeeze(SliceAxis(hn, 0, AxisElem(hn.Shape().Dim(0)-1)), 0) // [B, H]: the top layer's h_T
 	}
