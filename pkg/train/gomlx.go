@@ -8,7 +8,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/train/optimizer"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // The same models the GoMLX way: the model is a function of a model.Scope, its parameters are
@@ -27,7 +27,7 @@ func (m *Model) SetScope(scope *model.Scope) error {
 	if err := m.check(); err != nil {
 		return err
 	}
-	return recurrent.SetScopeTensors(scope, m.ParamNames(), m.params)
+	return seq.SetScopeTensors(scope, m.ParamNames(), m.params)
 }
 
 // SetParamsFromScope replaces the model's parameters by the values of the variables under scope
@@ -36,7 +36,7 @@ func (m *Model) SetParamsFromScope(scope *model.Scope) error {
 	if err := m.check(); err != nil {
 		return err
 	}
-	ts, err := recurrent.ScopeTensors(scope, m.ParamNames())
+	ts, err := seq.ScopeTensors(scope, m.ParamNames())
 	if err != nil {
 		return err
 	}

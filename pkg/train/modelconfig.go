@@ -16,6 +16,7 @@ import (
 	"github.com/rnn-course/bottleneck/pkg/modelspec"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // This file holds ModelConfig, a model's description, and every method on it: validation, the
@@ -430,8 +431,8 @@ func (c ModelConfig) ScopedForward(scope *model.Scope, x, h0, c0 *Node) (pred, h
 	k := 1 / math.Sqrt(float64(c.HiddenSize)) // nn.Linear(H, O): U(-1/sqrt(H), 1/sqrt(H))
 	init := initializer.RandomUniformFn(scope, -k, k)
 	g := x.Graph()
-	wo := recurrent.StateDictVariable(scope, "readout.weight", shapes.Make(c.DType, c.OutputSize, c.HiddenSize), init)
-	bo := recurrent.StateDictVariable(scope, "readout.bias", shapes.Make(c.DType, c.OutputSize), init)
+	wo := seq.StateDictVariable(scope, "readout.weight", shapes.Make(c.DType, c.OutputSize, c.HiddenSize), init)
+	bo := seq.StateDictVariable(scope, "readout.bias", shapes.Make(c.DType, c.OutputSize), init)
 	return c.readout(wo.NodeValue(g), bo.NodeValue(g), out), hn, cn
 }
 
