@@ -54,8 +54,11 @@
 //	                 depth independent of T.
 //
 // A new model is a Model value (Name, Params, Build); nothing else in the package needs to
-// change. MinGRU (scanmodels.go) is one: the minGRU layer of package mingru with its linear
-// recurrence evaluated by a form of package scan.
+// change. A layer that is a modelspec.Spec (the course's one model interface) becomes a Model
+// with FromSpec, which takes its names, shapes and forward pass from the Spec: Recurrent is
+// built so. MinGRU (scanmodels.go) takes its names and shapes from mingru's Spec and evaluates
+// its linear recurrence by a form of package scan (the naive loop among them, which is this
+// package's alone).
 //
 // # Counting rules of the graph walk
 //

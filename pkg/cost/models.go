@@ -11,6 +11,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/modelspec"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/seq"
 )
@@ -63,33 +64,17 @@ func ModelByName(name string) (Model, error) {
 	return Model{}, fmt.Errorf("cost: unknown model %q, want one of %v", name, names)
 }
 
-// Recurrent is one layer of a cell of package recurrent, run by recurrent.Forward from h_0 = 0.
+// Recurrent is one layer of a cell of package recurrent (its recurrent.Config as a Spec, see
+// FromSpec), run by recurrent.Forward from h_0 = 0.
 // Its name is "rnn" for RNNTanh, "rnn_relu", "lstm" or "gru".
 func Recurrent(kind recurrent.Kind) Model {
 	name := string(kind)
 	if kind == recurrent.RNNTanh {
 		name = "rnn"
 	}
-	return Model{
-		Name: name, Sequential: true, WorkOrder: 1,
-		Params: func(D, H int) ([]Param, error) {
-			cfg := recurrent.Config{Kind: kind, InputSize: D, HiddenSize: H, NumLayers: 1, DType: dtypes.Float32}
-			if err := cfg.Validate(); err != nil {
-				return nil, err
-			}
-			names := recurrent.ParamNames(1)
-			dims := cfg.LayerShapes(0)
-			ps := make([]Param, len(names))
-			for i := range names {
-				ps[i] = Param{Name: names[i], Dims: dims[i]}
-			}
-			return ps, nil
-		},
-		Build: func(params []*Node, x *Node) *Node {
-			out, _, _, _ := recurrent.Forward(kind, params, x, nil, nil)
-			return out // [B, T, H]
-		},
-	}
+	return FromSpec(name, true, 1, func(D, H int, dtype dtypes.DType) modelspec.Spec {
+		return recurrent.Config{Kind: kind, InputSize: D, HiddenSize: H, NumLayers: 1, DType: dtype}
+	})
 }
 
 // GoMLXLSTM is one LSTM layer run by GoMLX's own ml/layers/lstm (recurrent.GoMLXLSTM) from

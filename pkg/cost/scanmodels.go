@@ -25,15 +25,10 @@ func MinGRU(form scan.Form) (Model, error) {
 	return Model{
 		Name: "mingru_" + string(form), Sequential: form == scan.FormSequential || form == scan.FormNaive, WorkOrder: order,
 		Params: func(D, H int) ([]Param, error) {
-			cfg := mingru.Config{Kind: mingru.MinGRU, InputSize: D, HiddenSize: H, DType: dtypes.Float32}
-			if err := cfg.Validate(); err != nil {
-				return nil, err
-			}
-			var ps []Param
-			for i, name := range cfg.ParamNames() {
-				ps = append(ps, Param{Name: name, Dims: cfg.ParamShapes()[i]})
-			}
-			return ps, nil
+			// The names and shapes of mingru's Spec; Build below runs the recurrence by the
+			// form itself, since the naive form is this package's alone (not a mingru form).
+			return SpecParams(mingru.Layer{Config: mingru.Config{Kind: mingru.MinGRU, InputSize: D, HiddenSize: H,
+				DType: dtypes.Float32}, Form: mingru.Sequential})
 		},
 		Build: func(params []*Node, x *Node) *Node {
 			cfg := mingru.Config{Kind: mingru.MinGRU, InputSize: x.Shape().Dim(2), HiddenSize: params[0].Shape().Dim(0), DType: x.DType()}

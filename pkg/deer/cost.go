@@ -6,7 +6,7 @@ import (
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
-	"github.com/rnn-course/bottleneck/pkg/cost"
+	"github.com/rnn-course/bottleneck/pkg/graphwalk"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 )
 
@@ -14,9 +14,9 @@ import (
 // batch of B sequences of length T and returns its exact counts from the graph walk of package
 // cost (depth, flops, bytes moved); nothing is compiled or run. Graph-building panics come back
 // as errors.
-func IterationCost(b compute.Backend, cell recurrent.Config, cfg Config, B, T int) (cost.Stats, error) {
+func IterationCost(b compute.Backend, cell recurrent.Config, cfg Config, B, T int) (graphwalk.Stats, error) {
 	if err := cfg.check(cell); err != nil {
-		return cost.Stats{}, err
+		return graphwalk.Stats{}, err
 	}
 	return walkGraph(b, cell, B, T, fmt.Sprintf("deer_%s_T%d", cfg.method(), T), func(p recurrent.LayerParams, x, h0, guess *Node) *Node {
 		return Step(cell.Kind, cfg, p, x, h0, guess)
@@ -25,7 +25,7 @@ func IterationCost(b compute.Backend, cell recurrent.Config, cfg Config, B, T in
 
 // SequentialCost is IterationCost for the sequential loop it replaces: recurrent.Forward over
 // the same shapes (all T states, h_{-1} = h0). Its depth grows like T.
-func SequentialCost(b compute.Backend, cell recurrent.Config, B, T int) (cost.Stats, error) {
+func SequentialCost(b compute.Backend, cell recurrent.Config, B, T int) (graphwalk.Stats, error) {
 	return walkGraph(b, cell, B, T, fmt.Sprintf("sequential_T%d", T), func(p recurrent.LayerParams, x, h0, _ *Node) *Node {
 		out, _, _, _ := recurrent.Forward(cell.Kind, []*Node{p.WIH, p.WHH, p.BIH, p.BHH}, x, ExpandAxes(h0, 0), nil)
 		return out
@@ -33,7 +33,7 @@ func SequentialCost(b compute.Backend, cell recurrent.Config, B, T int) (cost.St
 }
 
 func walkGraph(b compute.Backend, cell recurrent.Config, B, T int, name string,
-	build func(p recurrent.LayerParams, x, h0, guess *Node) *Node) (st cost.Stats, err error) {
+	build func(p recurrent.LayerParams, x, h0, guess *Node) *Node) (st graphwalk.Stats, err error) {
 	if err := cell.Validate(); err != nil {
 		return st, err
 	}
@@ -61,5 +61,5 @@ func walkGraph(b compute.Backend, cell recurrent.Config, B, T int, name string,
 	h0 := Parameter(g, "h0", shapes.Make(cell.DType, B, H))
 	guess := Parameter(g, "guess", shapes.Make(cell.DType, B, T, H))
 	out := build(recurrent.LayerParams{WIH: p[0], WHH: p[1], BIH: p[2], BHH: p[3]}, x, h0, guess)
-	return cost.Walk(out), nil
+	return graphwalk.Walk(out), nil
 }

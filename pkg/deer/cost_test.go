@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// TestDepth measures, with package cost's graph walk, the critical path of ONE Newton iteration
+// TestDepth measures, with package graphwalk (cost.Walk), the critical path of ONE Newton iteration
 // (Step) against the sequential loop (recurrent.Forward), B=2, D=3, H=8. With L = ceil(log2 T):
 //
 //	quasi-DEER (Blelloch scan)  4L + 6 (tanh RNN), 4L + 15 (GRU), for every T >= 2

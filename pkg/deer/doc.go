@@ -109,17 +109,18 @@
 //
 // # Driver
 //
-// [Solver] runs the iterations in a Go loop, each one call of a compiled graph (compiled once
+// [Solver] (NewSolver takes the layer as a modelspec.Spec, the course's one model interface: a
+// recurrent.Config of a supported kind) runs the iterations in a Go loop, each one call of a compiled graph (compiled once
 // per input shape) that returns the new guess, the size of the update max |h^(k+1) - h^(k)| and
 // the residual max_t |h_t - f(h_{t-1}, x_t)| of the old guess (a by-product: r_t above); a
 // second graph gives the returned trajectory's residual. It stops when the update is below
 // Options.Tol, and returns a [*NotConvergedError] — never a trajectory — when MaxIter is reached,
 // when a value is NaN or Inf, or when the residual grows by more than Options.DivergenceFactor
 // (1e6) over the initial guess's. [Step] builds one iteration as a pure graph, (params, x, h0,
-// guess) -> new guess, for package cost to measure ([IterationCost], [SequentialCost]): with
-// L = ceil(log2 T) its depth is 4L + 6 (tanh RNN) or 4L + 15 (GRU) — each scan level is a
-// matmul and an add up and down — against 3T + 1 and 8T + 1 for the loop (46 vs 3073 for the
-// tanh RNN at T = 1024).
+// guess) -> new guess, for the graph walk (package graphwalk, cost.Walk) to measure
+// ([IterationCost], [SequentialCost]): with L = ceil(log2 T) its depth is 4L + 6 (tanh RNN) or
+// 4L + 15 (GRU) — each scan level is a matmul and an add up and down — against 3T + 1 and
+// 8T + 1 for the loop (46 vs 3073 for the tanh RNN at T = 1024).
 //
 // References:
 //   - Lim, Zhu, Selfridge & Kasim, "Parallelizing non-linear sequential models over the sequence

@@ -12,6 +12,7 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/lang"
+	"github.com/rnn-course/bottleneck/pkg/modelspec"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/rnn-course/bottleneck/pkg/seq"
@@ -146,8 +147,15 @@ type Solver struct {
 	residual *Exec // (params, x, h0, h) -> max|h - f(h_prev)|
 }
 
-// NewSolver creates a Solver. cell must be a single-layer tanh/ReLU RNN or GRU (CheckSupported).
-func NewSolver(b compute.Backend, cell recurrent.Config, cfg Config) (*Solver, error) {
+// NewSolver creates a Solver for a layer given as a modelspec.Spec (package train's Layer,
+// cost's layers): it must be a recurrent.Config of one layer of the tanh/ReLU RNN or the GRU
+// (CheckSupported), the cells whose Jacobian this package writes out.
+func NewSolver(b compute.Backend, layer modelspec.Spec, cfg Config) (*Solver, error) {
+	cell, ok := layer.(recurrent.Config)
+	if !ok {
+		return nil, fmt.Errorf("deer: the layer is a %T; DEER here solves a recurrent.Config "+
+			"(rnn_tanh, rnn_relu or gru), whose Jacobian package deer writes out", layer)
+	}
 	if err := cell.Validate(); err != nil {
 		return nil, err
 	}

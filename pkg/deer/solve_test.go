@@ -13,6 +13,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	"github.com/gomlx/gomlx/core/tensors"
 	"github.com/rnn-course/bottleneck/pkg/bptt"
+	"github.com/rnn-course/bottleneck/pkg/mingru"
 	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/stretchr/testify/require"
@@ -312,6 +313,15 @@ func TestInputErrors(t *testing.T) {
 			_, err = s.Solve(ctx, p.w, p.x, nil, Options{})
 			return err
 		}, "weights are for"},
+		{"mingru layer", func() error {
+			_, err := NewSolver(b, mingru.Layer{Config: mingru.Config{Kind: mingru.MinGRU, InputSize: 3, HiddenSize: 4,
+				DType: dtypes.Float32}, Form: mingru.Sequential}, Config{})
+			return err
+		}, "the layer is a mingru.Layer"},
+		{"lstm spec", func() error {
+			_, err := NewSolver(b, recurrent.Config{Kind: recurrent.LSTM, InputSize: 3, HiddenSize: 4, NumLayers: 1, DType: dtypes.Float32}, Config{})
+			return err
+		}, "lstm is not supported"},
 		{"canceled", func() error {
 			c, cancel := context.WithCancel(ctx)
 			cancel()

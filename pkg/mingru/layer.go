@@ -3,12 +3,15 @@ package mingru
 import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/modelspec"
 	"github.com/rnn-course/bottleneck/pkg/scan"
 )
 
+var _ modelspec.Spec = Layer{}
+
 // Layer is one minGRU or minLSTM layer together with the way its recurrence runs, seen from
-// outside the way a training loop sees a stack of classic cells (recurrent.Config offers the
-// same methods): one layer, no cell state, states shaped [1, B, H].
+// outside as a modelspec.Spec, the way packages train and cost see a stack of classic cells
+// (recurrent.Config is the other Spec): one layer, no cell state, the state h shaped [1, B, H].
 type Layer struct {
 	Config
 	Form scan.Form
@@ -24,6 +27,22 @@ func (l Layer) Validate() error {
 
 // HasCellState is false: minGRU and minLSTM carry h only.
 func (l Layer) HasCellState() bool { return false }
+
+// Init returns fresh parameters (NewWeights), in ParamNames order.
+func (l Layer) Init(seed uint64) ([]*tensors.Tensor, error) { return l.NewParams(seed) }
+
+// StateShapes returns the shape of the one state, h [1, B, H].
+func (l Layer) StateShapes(B int) [][]int { return [][]int{{1, B, l.HiddenSize}} }
+
+// Build is Forward with the states as a list: states is nil or {h0 [1, B, H]} (nil for zeros);
+// final is {hn [1, B, H]}. A second state (a c0) panics, as in Forward.
+func (l Layer) Build(params []*Node, x *Node, states []*Node) (out *Node, final []*Node) {
+	if len(states) > 2 {
+		panic("mingru: Layer.Build takes one state, h0")
+	}
+	out, hn, _ := l.Forward(params, x, modelspec.State(states, 0), modelspec.State(states, 1))
+	return out, []*Node{hn}
+}
 
 // NewParams returns fresh parameters (NewWeights), in ParamNames order.
 func (l Layer) NewParams(seed uint64) ([]*tensors.Tensor, error) {

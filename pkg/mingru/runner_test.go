@@ -2,43 +2,34 @@ package mingru
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/gomlx/compute"
-	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/modelspec"
 	"github.com/rnn-course/bottleneck/pkg/scan"
 	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
-// Runner (a test helper: only tests used it when it was exported) runs one layer on host
-// tensors in a fixed scan form. It validates its inputs and returns
-// errors (never panics) for bad shapes or forms. Graphs are compiled once per input shape.
+// Runner (a test helper) runs one layer on host tensors in a fixed scan form: modelspec.Runner
+// over the Layer, with this package's checks and h0 shaped [B, H]. It returns errors (never
+// panics) for bad shapes or forms.
 type Runner struct {
-	cfg          Config
-	form         scan.Form
-	withH0, noH0 *Exec
+	cfg Config
+	run *modelspec.Runner
 }
 
 // NewRunner creates a Runner for the configuration and scan form on a backend (see package backend).
 func NewRunner(b compute.Backend, cfg Config, form scan.Form) (*Runner, error) {
-	if err := cfg.Validate(); err != nil {
+	l := Layer{Config: cfg, Form: form}
+	if err := l.Validate(); err != nil {
 		return nil, err
 	}
-	if err := cfg.CheckForm(form); err != nil {
-		return nil, err
-	}
-	n := len(cfg.ParamNames())
-	r := &Runner{cfg: cfg, form: form}
-	var err error
-	r.noH0, err = NewExec(b, func(in []*Node) *Node { return Forward(cfg, in[:n], in[n], nil, form) })
+	run, err := modelspec.NewRunner(b, l)
 	if err != nil {
 		return nil, err
 	}
-	r.withH0, err = NewExec(b, func(in []*Node) *Node { return Forward(cfg, in[:n], in[n], in[n+1], form) })
-	if err != nil {
-		return nil, err
-	}
-	return r, nil
+	return &Runner{cfg: cfg, run: run}, nil
 }
 
 // Run evaluates the layer with weights w on x [B, T, D] from h0 [B, H] (nil for zeros) and
@@ -53,15 +44,18 @@ func (r *Runner) Run(w *Weights, x, h0 *tensors.Tensor) (*tensors.Tensor, error)
 	if err := r.cfg.CheckInput(x.Shape(), seq.ShapeOf(h0)); err != nil {
 		return nil, err
 	}
-	args := seq.Args(w.Tensors, x)
-	exec := r.noH0
+	var states []*tensors.Tensor
 	if h0 != nil {
-		args = append(args, h0)
-		exec = r.withH0
+		d := h0.Shape().Dimensions
+		h0.MustConstFlatData(func(flat any) {
+			switch v := flat.(type) {
+			case []float32:
+				states = append(states, tensors.FromFlatDataAndDimensions(slices.Clone(v), 1, d[0], d[1])) // [1, B, H]
+			case []float64:
+				states = append(states, tensors.FromFlatDataAndDimensions(slices.Clone(v), 1, d[0], d[1])) // [1, B, H]
+			}
+		})
 	}
-	outs, err := exec.Call(args...)
-	if err != nil {
-		return nil, err
-	}
-	return outs[0], nil
+	out, _, err := r.run.Run(w.Tensors, x, states)
+	return out, err
 }

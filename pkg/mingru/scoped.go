@@ -8,8 +8,8 @@ import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/ml/model"
 	"github.com/gomlx/gomlx/ml/model/initializer"
-	"github.com/rnn-course/bottleneck/pkg/recurrent"
 	"github.com/rnn-course/bottleneck/pkg/scan"
+	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
 // The scoped layers: minGRU and minLSTM in GoMLX's own style, their weights in variables of a
@@ -84,7 +84,7 @@ func ScopedParams(scope *model.Scope, cfg Config, g *Graph) []*Node {
 	var nodes []*Node
 	for i, name := range cfg.ParamNames() {
 		shape := shapes.Make(cfg.DType, cfg.ParamShapes()[i]...)
-		nodes = append(nodes, recurrent.StateDictVariable(scope, name, shape, init).NodeValue(g))
+		nodes = append(nodes, seq.StateDictVariable(scope, name, shape, init).NodeValue(g))
 	}
 	return nodes
 }
@@ -95,7 +95,7 @@ func SetScopeWeights(scope *model.Scope, w *Weights) error {
 	if err := w.Validate(); err != nil {
 		return err
 	}
-	return recurrent.SetScopeTensors(scope, w.Config.ParamNames(), w.Tensors)
+	return seq.SetScopeTensors(scope, w.Config.ParamNames(), w.Tensors)
 }
 
 // ScopeWeights reads the weights of a layer of configuration cfg from the variables under scope
@@ -104,7 +104,7 @@ func ScopeWeights(scope *model.Scope, cfg Config) (*Weights, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	ts, err := recurrent.ScopeTensors(scope, cfg.ParamNames())
+	ts, err := seq.ScopeTensors(scope, cfg.ParamNames())
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/gomlx/compute/shapes"
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/modelspec"
 	"github.com/rnn-course/bottleneck/pkg/seq"
 )
 
@@ -78,10 +79,11 @@ type Result struct {
 }
 
 // Runner runs a stack of recurrent layers on host tensors. It validates its inputs and
-// returns errors (never panics) for bad shapes. Graphs are compiled once per input shape.
+// returns errors (never panics) for bad shapes. Graphs are compiled once per input shape. It is
+// modelspec.Runner over the Config, with this package's checks and result type.
 type Runner struct {
-	cfg  Config
-	exec *Exec
+	cfg Config
+	run *modelspec.Runner
 }
 
 // NewRunner creates a Runner for the configuration on a backend (see package backend).
@@ -89,25 +91,18 @@ func NewRunner(b compute.Backend, cfg Config) (*Runner, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	exec, err := NewExec(b, func(in []*Node) []*Node {
-		a := splitGraphArgs(cfg, in)
-		out, hn, cn, _ := Forward(cfg.Kind, a.Params, a.X, a.H0, a.C0)
-		if cn == nil {
-			return []*Node{out, hn}
-		}
-		return []*Node{out, hn, cn}
-	})
+	run, err := modelspec.NewRunner(b, cfg)
 	if err != nil {
 		return nil, err
 	}
-	return &Runner{cfg: cfg, exec: exec}, nil
+	return &Runner{cfg: cfg, run: run}, nil
 }
 
 // Run evaluates the layers with weights w on x [B, T, D]; h0 and c0 ([L, B, H]) may be nil.
 // Every value of w, x, h0 and c0 must be finite, and so is every value of the result: outputs
 // that overflow to ±Inf or NaN are an error, never a result.
 func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
-	if r == nil || r.exec == nil {
+	if r == nil || r.run == nil {
 		return nil, fmt.Errorf("recurrent: Run on a nil Runner, want one from NewRunner")
 	}
 	if err := w.Validate(); err != nil {
@@ -147,21 +142,18 @@ func (r *Runner) Run(w *Weights, x, h0, c0 *tensors.Tensor) (*Result, error) {
 			return nil, err
 		}
 	}
-	zero := tensors.FromShape(shapes.Make(r.cfg.DType, r.cfg.NumLayers, x.Shape().Dim(0), r.cfg.HiddenSize))
-	if h0 == nil {
-		h0 = zero
-	}
-	args := seq.Args(w.Tensors, x, h0)
-	if r.cfg.Kind.HasCellState() {
-		if c0 == nil {
-			c0 = zero
+	zero := tensors.FromShape(shapes.Make(r.cfg.DType, r.cfg.StateShapes(x.Shape().Dim(0))[0]...))
+	states := []*tensors.Tensor{h0, c0}[:len(r.cfg.StateShapes(1))]
+	for i, s := range states {
+		if s == nil {
+			states[i] = zero // as an input, not a constant: one graph whether or not h0, c0 are given
 		}
-		args = append(args, c0)
 	}
-	outs, err := r.exec.Call(args...)
+	out, final, err := r.run.Run(w.Tensors, x, states)
 	if err != nil {
 		return nil, err
 	}
+	outs := append([]*tensors.Tensor{out}, final...)
 	res := &Result{Out: outs[0], HN: outs[1]}
 	if len(outs) > 2 {
 		res.CN = outs[2]

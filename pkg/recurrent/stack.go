@@ -3,11 +3,13 @@ package recurrent
 import (
 	. "github.com/gomlx/gomlx/core/graph"
 	"github.com/gomlx/gomlx/core/tensors"
+	"github.com/rnn-course/bottleneck/pkg/modelspec"
 )
 
-// A Config is also a whole recurrent stack seen from outside, the view that a training loop
-// needs (package train's Layer): parameter names and shapes, whether there is a cell state,
-// fresh parameters, and the forward pass. Package mingru's Layer offers the same methods.
+// A Config is also a whole recurrent stack seen from outside: a modelspec.Spec (parameter names
+// and shapes, fresh parameters, state shapes, the forward pass), the view that packages train,
+// cost and deer take of a model. Package mingru's Layer is the other Spec.
+var _ modelspec.Spec = Config{}
 
 // ParamNames returns PyTorch's state_dict names of the stack's parameters, 4 per layer.
 func (c Config) ParamNames() []string { return ParamNames(c.NumLayers) }
@@ -25,6 +27,30 @@ func (c Config) ParamShapes() [][]int {
 
 // HasCellState reports whether the stack carries a second state c_t (the LSTM).
 func (c Config) HasCellState() bool { return c.Kind.HasCellState() }
+
+// Init returns fresh parameters (NewWeights), in ParamNames order.
+func (c Config) Init(seed uint64) ([]*tensors.Tensor, error) { return c.NewParams(seed) }
+
+// StateShapes returns the shapes of the states for a batch of B sequences: h [L, B, H], and for
+// the LSTM c [L, B, H].
+func (c Config) StateShapes(B int) [][]int {
+	s := [][]int{{c.NumLayers, B, c.HiddenSize}}
+	if c.HasCellState() {
+		s = append(s, []int{c.NumLayers, B, c.HiddenSize})
+	}
+	return s
+}
+
+// Build is Forward with the states as a list: states are h0 (and c0 for the LSTM), [L, B, H]
+// each, nil for zeros; final is hn (and cn).
+func (c Config) Build(params []*Node, x *Node, states []*Node) (out *Node, final []*Node) {
+	out, hn, cn := c.Forward(params, x, modelspec.State(states, 0), modelspec.State(states, 1))
+	final = []*Node{hn}
+	if cn != nil {
+		final = append(final, cn)
+	}
+	return out, final
+}
 
 // NewParams returns fresh parameters (NewWeights), in ParamNames order.
 func (c Config) NewParams(seed uint64) ([]*tensors.Tensor, error) {

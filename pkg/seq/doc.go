@@ -9,5 +9,7 @@
 //   - [ShiftTime]: a sequence moved d steps later in time, the first d steps filled with a
 //     constant (h_{t-1} for a scan, the left padding of a causal convolution);
 //   - [InitUniform]: PyTorch's default initialisation U(-k, k) of a host tensor;
-//   - [Args]: host tensors as the []any arguments of an Exec call.
+//   - [Args]: host tensors as the []any arguments of an Exec call;
+//   - [StateDictVariable], [SetScopeTensors], [ScopeTensors]: PyTorch state_dict keys as
+//     variables of a GoMLX model.Scope (the scoped layers of recurrent, mingru and train).
 package seq

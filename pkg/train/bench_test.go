@@ -52,7 +52,7 @@ func benchTrainer(b *testing.B, kind recurrent.Kind, autodiff bool) *Trainer {
 	if err != nil {
 		b.Fatal(err)
 	}
-	tr, err := New(testBackend(b), m, Config{Optimizer: Adam, LearningRate: 1e-3, Autodiff: autodiff})
+	tr, err := New(testBackend(b), m, Config{Optimizer: Adam, LearningRate: 1e-3, Gradients: gradientsOf(autodiff)})
 	if err != nil {
 		b.Fatal(err)
 	}

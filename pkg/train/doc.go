@@ -6,9 +6,9 @@
 //
 // ModelConfig.Kind names the cell (rnn_tanh, rnn_relu, lstm, gru, mingru, minlstm) and, for the
 // parallel-in-time cells, ModelConfig.Scan says how their linear recurrence runs. Both families
-// reach the trainer through one small interface, Layer (parameter names and shapes, whether
-// there is a cell state, fresh parameters, the forward pass), which recurrent.Config and
-// mingru.Layer implement. A Predictor runs a model forward (evaluation, sampling) without an
+// reach the trainer through the course's one model interface, Layer = modelspec.Spec (parameter
+// names and shapes, fresh parameters, state shapes, the forward pass), which recurrent.Config
+// and mingru.Layer implement and packages cost and deer take too. A Predictor runs a model forward (evaluation, sampling) without an
 // optimizer; a Trainer adds the train step, the loop, checkpoints and resume.
 //
 // A model is a stack of recurrent layers and a linear readout applied at every step (or at the

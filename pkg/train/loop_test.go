@@ -281,7 +281,7 @@ func (in configInput) configs() (ModelConfig, Config) {
 			NumLayers: in.Layers, DType: dtypes.DType(in.DType),
 			OutputSize: in.Output, Loss: LossKind(in.Loss)},
 		Config{Optimizer: OptimizerKind(in.Optimizer), LearningRate: in.LR, Momentum: in.Momentum, Beta1: in.Beta1,
-			Beta2: in.Beta2, Epsilon: in.Eps, ClipNorm: in.Clip, TBPTT: in.TBPTT, HandWritten: in.Hand}
+			Beta2: in.Beta2, Epsilon: in.Eps, ClipNorm: in.Clip, TBPTT: in.TBPTT, Gradients: map[bool]GradientPath{true: HandWrittenGradients}[in.Hand]}
 }
 
 // finiteHyperparameters reports whether every number of c is finite: Validate does not require

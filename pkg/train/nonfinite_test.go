@@ -126,7 +126,7 @@ func TestNaNInputStopsTraining(t *testing.T) {
 		at   int // flat index of the NaN in x [B, T, 1]
 	}{
 		{"gru", sineConfig(GRU, MSE, dtypes.Float32), adam, 5},
-		{"lstm autodiff", sineConfig(LSTM, MSE, dtypes.Float32), Config{Optimizer: Adam, LearningRate: 0.01, Autodiff: true}, 5},
+		{"lstm autodiff", sineConfig(LSTM, MSE, dtypes.Float32), Config{Optimizer: Adam, LearningRate: 0.01, Gradients: AutodiffGradients}, 5},
 		{"rnn_tanh mse_last early TBPTT chunk", sineConfig(RNNTanh, MSELast, dtypes.Float32), Config{Optimizer: Adam, LearningRate: 0.01, TBPTT: 4}, 1},
 		{"gru mse_last early TBPTT chunk, float64", sineConfig(GRU, MSELast, dtypes.Float64), Config{Optimizer: SGD, LearningRate: 0.1, TBPTT: 4}, 2},
 		{"mingru", sineConfig(MinGRU, MSE, dtypes.Float32), adam, 3},

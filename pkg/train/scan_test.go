@@ -53,7 +53,7 @@ func TestScanCellTrains(t *testing.T) {
 	require.InDelta(t, losses[0], losses[1], 1e-5)
 	require.InDelta(t, losses[0], losses[2], 1e-5)
 
-	_, err = New(b, m, Config{Optimizer: Adam, LearningRate: 0.1, HandWritten: true})
+	_, err = New(b, m, Config{Optimizer: Adam, LearningRate: 0.1, Gradients: HandWrittenGradients})
 	require.ErrorContains(t, err, "hand-written")
 	_, err = NewModel(ModelConfig{Kind: GRU, InputSize: 1, HiddenSize: 4, NumLayers: 1, DType: dtypes.Float32,
 		OutputSize: 1, Loss: MSE, Scan: mingru.Chunked}, 1)

@@ -170,12 +170,12 @@ func TestInvalidTrainingInput(t *testing.T) {
 	b := testBackend(t)
 	m := sineModel(t, recurrent.GRU, 4)
 	for name, cfg := range map[string]Config{
-		"no optimizer":  {LearningRate: 0.1},
-		"zero lr":       {Optimizer: Adam},
-		"negative clip": {Optimizer: Adam, LearningRate: 0.1, ClipNorm: -1},
-		"negative k":    {Optimizer: Adam, LearningRate: 0.1, TBPTT: -1},
-		"hand+autodiff": {Optimizer: Adam, LearningRate: 0.1, HandWritten: true, Autodiff: true},
-		"momentum 1":    {Optimizer: SGD, LearningRate: 0.1, Momentum: 1},
+		"no optimizer":      {LearningRate: 0.1},
+		"zero lr":           {Optimizer: Adam},
+		"negative clip":     {Optimizer: Adam, LearningRate: 0.1, ClipNorm: -1},
+		"negative k":        {Optimizer: Adam, LearningRate: 0.1, TBPTT: -1},
+		"unknown gradients": {Optimizer: Adam, LearningRate: 0.1, Gradients: "fast"},
+		"momentum 1":        {Optimizer: SGD, LearningRate: 0.1, Momentum: 1},
 	} {
 		_, err := New(b, m, cfg)
 		require.Error(t, err, name)
@@ -207,7 +207,7 @@ func TestFastStepMatchesAutodiff(t *testing.T) {
 				run := func(autodiff bool) []*tensors.Tensor {
 					m, err := NewModel(mc, 3)
 					require.NoError(t, err)
-					cfg := Config{Optimizer: SGD, LearningRate: 0.1, Autodiff: autodiff, TBPTT: 5}
+					cfg := Config{Optimizer: SGD, LearningRate: 0.1, Gradients: gradientsOf(autodiff), TBPTT: 5}
 					require.Equal(t, !autodiff, cfg.handWritten(mc))
 					tr, err := New(b, m, cfg)
 					require.NoError(t, err)

@@ -1,6 +1,8 @@
 package train
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -26,16 +28,65 @@ type Config struct {
 	// steps, one update per chunk, the state carried to the next chunk without gradient.
 	// 0 means full BPTT (one update per sequence).
 	TBPTT int
-	// The gradients of the classic cells (RNN, LSTM, GRU; any number of layers) come by default
-	// from the hand-written adjoint recursion of package bptt on its features-by-batch fast path
-	// (bptt.FastForward, bptt.FastGrads), the fastest train step on the pure-Go backend; it
-	// equals autodiff to rounding. The parallel cells (mingru, minlstm) use autodiff.
-	//
-	// HandWritten insists on the hand-written path: the configuration is refused for a cell
-	// that has none. Autodiff forces GoMLX's reverse-mode autodiff through the unrolled graph
-	// (what the fast path is checked against). At most one of them may be set.
-	HandWritten bool
-	Autodiff    bool `json:",omitempty"`
+	// Gradients says how the gradients are computed (see GradientPath): the default, the
+	// hand-written adjoint, or autodiff. Checkpoints written before this field (with the two
+	// booleans HandWritten and Autodiff) still load: see Config.UnmarshalJSON.
+	Gradients GradientPath `json:",omitempty"`
+}
+
+// GradientPath says how a train step computes the gradients.
+type GradientPath string
+
+// The gradient paths.
+const (
+	// DefaultGradients (the zero value): the classic cells (RNN, LSTM, GRU; any number of
+	// layers) take the hand-written adjoint recursion of package bptt on its features-by-batch
+	// fast path (bptt.FastForward, bptt.FastGrads), the fastest train step on the pure-Go
+	// backend, equal to autodiff to rounding; the parallel cells (mingru, minlstm), which have
+	// no hand-written adjoint, take autodiff.
+	DefaultGradients GradientPath = ""
+	// HandWrittenGradients insists on the hand-written path: the configuration is refused for
+	// a cell that has none (mingru, minlstm).
+	HandWrittenGradients GradientPath = "handwritten"
+	// AutodiffGradients forces GoMLX's reverse-mode autodiff through the unrolled graph (what
+	// the fast path is checked against).
+	AutodiffGradients GradientPath = "autodiff"
+)
+
+// UnmarshalJSON reads a Config, refusing unknown fields, and also the form written before the
+// Gradients field: the booleans "HandWritten" (HandWrittenGradients) and "Autodiff"
+// (AutodiffGradients), so that the checkpoints of earlier runs still load and compare equal to
+// the configuration that wrote them.
+func (c *Config) UnmarshalJSON(data []byte) error {
+	type plain Config // Config's fields without this method
+	var v struct {
+		plain
+		HandWritten *bool // before Gradients
+		Autodiff    *bool // before Gradients
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return err
+	}
+	hand, auto := v.HandWritten != nil && *v.HandWritten, v.Autodiff != nil && *v.Autodiff
+	old := DefaultGradients
+	switch {
+	case hand && auto:
+		return fmt.Errorf("train: HandWritten and Autodiff both set: choose one way to compute gradients")
+	case hand:
+		old = HandWrittenGradients
+	case auto:
+		old = AutodiffGradients
+	}
+	if old != DefaultGradients && v.Gradients != DefaultGradients && old != v.Gradients {
+		return fmt.Errorf("train: Gradients %q and the older field for %q both set", v.Gradients, old)
+	}
+	*c = Config(v.plain)
+	if old != DefaultGradients {
+		c.Gradients = old
+	}
+	return nil
 }
 
 // Validate says what is wrong with a training configuration.
@@ -67,17 +118,23 @@ func (c Config) Validate(m ModelConfig) error {
 	if c.TBPTT < 0 {
 		return fmt.Errorf("train: truncation length must be >= 0 (0 = full BPTT), got %d", c.TBPTT)
 	}
-	if c.HandWritten && m.Kind.Parallel() {
-		return fmt.Errorf("train: the hand-written adjoint is for classic cells, not the %s cell", m.Kind)
-	}
-	if c.HandWritten && c.Autodiff {
-		return fmt.Errorf("train: HandWritten and Autodiff both set: choose one way to compute gradients (or neither, for the default)")
+	switch c.Gradients {
+	case DefaultGradients, AutodiffGradients:
+	case HandWrittenGradients:
+		if m.Kind.Parallel() {
+			return fmt.Errorf("train: the hand-written adjoint is for classic cells, not the %s cell", m.Kind)
+		}
+	default:
+		return fmt.Errorf("train: unknown gradient path %q, want %q (the default), %q or %q",
+			c.Gradients, DefaultGradients, HandWrittenGradients, AutodiffGradients)
 	}
 	return nil
 }
 
 // handWritten reports whether training m takes the hand-written fast path.
-func (c Config) handWritten(m ModelConfig) bool { return !c.Autodiff && !m.Kind.Parallel() }
+func (c Config) handWritten(m ModelConfig) bool {
+	return c.Gradients != AutodiffGradients && !m.Kind.Parallel()
+}
 
 // Stats of one Step.
 type Stats struct {

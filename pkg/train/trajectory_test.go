@@ -21,7 +21,7 @@ const trajectoryTolerance = 1e-6
 // run of PyTorch's own loop, optimizers and clipping, to be replayed by a Trainer.
 type trajectoryCase struct {
 	model            ModelConfig
-	cfg              Config // without the gradient path (HandWritten, Autodiff)
+	cfg              Config // without the gradient path (Gradients)
 	x, y             []*tensors.Tensor
 	order            []int64
 	loss, gradNorm   []float64 // per Step: mean loss over its updates, largest pre-clipping norm
@@ -156,7 +156,7 @@ func TestPyTorchTrajectories(t *testing.T) {
 				}
 				require.NoError(t, m.SetParams(ps))
 				cfg := c.cfg
-				cfg.Autodiff = autodiff
+				cfg.Gradients = gradientsOf(autodiff)
 				tr, err := New(b, m, cfg)
 				require.NoError(t, err)
 				require.Equal(t, !autodiff, cfg.handWritten(c.model))
