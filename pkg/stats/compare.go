@@ -62,23 +62,42 @@ func (v Verdict) Sentence(nameA, nameB, what string) string {
 	return lang.Sprintf("these %d runs do not separate the %s and the %s (%s): the means are within two standard errors (the %s is lower in %d of %d paired runs)", v.Pairs, nameA, nameB, what, nameA, v.Lower, v.Pairs)
 }
 
-// Pairwise compares every later sample with every earlier one, in the order (1, 0), (2, 0),
-// (2, 1), (3, 0), …, and returns one Sentence each: "the lstm's … than the rnn_tanh's".
-func Pairwise(names []string, samples [][]float64, what string) ([]string, error) {
-	if len(names) != len(samples) {
-		return nil, fmt.Errorf("stats.Pairwise: %d names for %d samples", len(names), len(samples))
-	}
+// Pairwise compares every later sample with every earlier one, in the order of names: (1, 0),
+// (2, 0), (2, 1), (3, 0), …, and returns one Sentence each: "the lstm's … than the rnn_tanh's".
+func Pairwise[K ~string](names []K, samples map[K][]float64, what string) ([]string, error) {
 	var out []string
-	for i := 1; i < len(samples); i++ {
+	for i := 1; i < len(names); i++ {
 		for j := range i {
-			v, err := Versus(samples[i], samples[j])
+			v, err := Versus(samples[names[i]], samples[names[j]])
 			if err != nil {
 				return nil, fmt.Errorf("stats.Pairwise: %s against %s: %w", names[i], names[j], err)
 			}
-			out = append(out, v.Sentence(names[i], names[j], what))
+			out = append(out, v.Sentence(string(names[i]), string(names[j]), what))
 		}
 	}
 	return out, nil
+}
+
+// Rows returns a table row per name (in that order): the name, its runs' mean ± SE and
+// lowest – highest with prec decimals, then one LineVerdict column per line.
+func Rows[K ~string](names []K, samples map[K][]float64, prec int, lines ...float64) ([][]any, error) {
+	var rows [][]any
+	for _, name := range names {
+		s, err := Summarize(samples[name])
+		if err != nil {
+			return nil, fmt.Errorf("stats.Rows: %s: %w", name, err)
+		}
+		row := []any{name, s.MeanSE(prec), s.Range(prec)}
+		for _, line := range lines {
+			v, err := LineVerdict(samples[name], line)
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, v)
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
 }
 
 // LineVerdict says whether the runs xs end below a fixed line (a baseline) by more than two

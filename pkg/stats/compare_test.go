@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func TestVersus(t *testing.T) {
 func TestPairwise(t *testing.T) {
 	t.Setenv("GONB_DIR", "")
 	t.Setenv(lang.Env, "en")
-	samples := [][]float64{{3, 3.1, 2.9}, {2, 2.1, 1.9}, {2.05, 2.0, 2.1}}
+	samples := map[string][]float64{"rnn": {3, 3.1, 2.9}, "lstm": {2, 2.1, 1.9}, "gru": {2.05, 2.0, 2.1}}
 	got, err := Pairwise([]string{"rnn", "lstm", "gru"}, samples, "loss")
 	if err != nil {
 		t.Fatal(err)
@@ -64,11 +65,26 @@ func TestPairwise(t *testing.T) {
 		!strings.HasPrefix(got[2], "these 3 runs do not separate the gru and the lstm") {
 		t.Errorf("Pairwise = %q", got)
 	}
-	if _, err := Pairwise([]string{"a"}, samples, "loss"); err == nil {
-		t.Error("Pairwise with 1 name for 3 samples: no error")
+	if _, err := Pairwise([]string{"rnn", "cnn"}, samples, "loss"); err == nil {
+		t.Error("Pairwise with a name that has no runs: no error")
 	}
-	if _, err := Pairwise([]string{"a", "b"}, [][]float64{{1, 2}, {3}}, "loss"); err == nil {
+	if _, err := Pairwise([]string{"a", "b"}, map[string][]float64{"a": {1, 2}, "b": {3}}, "loss"); err == nil {
 		t.Error("Pairwise with a single run: no error")
+	}
+	rows, err := Rows([]string{"rnn", "gru"}, samples, 2, 2.5, 2.05)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// rnn: mean 3, SE 0.1/√3 ≈ 0.058; gru: mean 2.05, SE 0.05/√3 ≈ 0.029.
+	want := [][]any{
+		{"rnn", "3.00 ± 0.06", "2.90 – 3.10", "no (0 of 3 runs below)", "no (0 of 3 runs below)"},
+		{"gru", "2.05 ± 0.03", "2.00 – 2.10", "yes (3 of 3 runs below)", "not separated (1 of 3 runs below)"},
+	}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("Rows = %v\nwant   %v", rows, want)
+	}
+	if _, err := Rows([]string{"cnn"}, samples, 2); err == nil {
+		t.Error("Rows with a name that has no runs: no error")
 	}
 }
 
