@@ -2,14 +2,17 @@ package train
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/gomlx/compute"
 	"github.com/gomlx/compute/dtypes"
+	"github.com/rnn-course/bottleneck/internal/atomicfile"
 	"github.com/rnn-course/bottleneck/pkg/lang"
 	"github.com/rnn-course/bottleneck/pkg/tasks"
 )
@@ -38,7 +41,7 @@ type CharLM struct {
 	CheckpointDir string
 	Resume        bool
 	// SaveTo, when not "", is the .npz file (SaveModel) the trained model is written to at the
-	// end; its folder is created if missing.
+	// end, with its curves beside it (CurvesFile, LoadLMCurves); its folder is created if missing.
 	SaveTo string
 }
 
@@ -139,8 +142,52 @@ func (c CharLM) Train(ctx context.Context, b compute.Backend, ct *tasks.CharText
 		if err := SaveModel(c.SaveTo, m); err != nil {
 			return m, curves, err
 		}
+		if err := saveLMCurves(CurvesFile(c.SaveTo), curves); err != nil {
+			return m, curves, err
+		}
 	}
 	return m, curves, nil
+}
+
+// CurvesFile is where CharLM.Train writes the curves of the model it saves to model (an .npz):
+// the same name with .curves.json.
+func CurvesFile(model string) string {
+	return strings.TrimSuffix(model, filepath.Ext(model)) + ".curves.json"
+}
+
+func saveLMCurves(path string, c LMCurves) error {
+	data, err := json.Marshal(c)
+	if err != nil {
+		return fmt.Errorf("train: curves of %s: %w", path, err)
+	}
+	f, err := atomicfile.Create(path)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Abort()
+		return err
+	}
+	return f.Commit()
+}
+
+// LoadLMCurves reads the curves that CharLM.Train saved beside the model file model, so that a
+// loaded model can be checked against the run that trained it.
+func LoadLMCurves(model string) (LMCurves, error) {
+	var c LMCurves
+	path := CurvesFile(model)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return c, fmt.Errorf("train: the curves of %s: %w (CharLM.Train writes them with the model)", model, err)
+	}
+	if err := json.Unmarshal(data, &c); err != nil {
+		return c, fmt.Errorf("train: %s is not a character model's curves: %w", path, err)
+	}
+	if len(c.ValPPL) == 0 || len(c.ValX) != len(c.ValPPL) || len(c.TrainX) != len(c.TrainPPL) {
+		return c, fmt.Errorf("train: %s holds %d/%d held-out and %d/%d training points; want at least one held-out point and x and y of equal length",
+			path, len(c.ValX), len(c.ValPPL), len(c.TrainX), len(c.TrainPPL))
+	}
+	return c, nil
 }
 
 // CharLMRuns trains runs independent models of each cell kind with the settings c (quietly, no

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"math"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,6 +64,16 @@ func TestCharLMTrain(t *testing.T) {
 		require.Equal(t, tensors.MustCopyFlatData[float32](m2.Params()[i]), tensors.MustCopyFlatData[float32](p))
 		require.Equal(t, tensors.MustCopyFlatData[float32](m2.Params()[i]), tensors.MustCopyFlatData[float32](saved.Params()[i]))
 	}
+
+	// The curves saved beside the model are the ones returned.
+	back, err := LoadLMCurves(c.SaveTo)
+	require.NoError(t, err)
+	require.Equal(t, curves, back)
+	require.NoError(t, os.WriteFile(CurvesFile(c.SaveTo), []byte(`{"ValX":[1],"ValPPL":[]}`), 0o644))
+	_, err = LoadLMCurves(c.SaveTo)
+	require.ErrorContains(t, err, "held-out")
+	_, err = LoadLMCurves(filepath.Join(t.TempDir(), "none.npz"))
+	require.ErrorContains(t, err, "CharLM.Train writes them")
 
 	bad := c
 	bad.ValBatches = 0
