@@ -6,13 +6,13 @@ import "time"
 // two from T = 16 to 4096 (batch 32) and every batch from 1 to 256 (T = 64). It measures more
 // sizes than FastSweepConfig and allows runs of 1.5 s (fast: 1 s), and fits in about 1.5 minutes
 // on a quiet 2-core CPU: each case runs 5 times unless its timed runs already took 0.5 s after
-// 3 (the slow cases, whose spread is small next to their time), and cases predicted to take
+// 2 (the slow cases, whose spread is small next to their time), and cases predicted to take
 // more than 1.5 s per run (attention's longest, forward + backward) are skipped and listed.
 func FullSweepConfig() SweepConfig {
 	return SweepConfig{
 		Ts: []int{16, 32, 64, 128, 256, 512, 1024, 2048, 4096}, B: 32,
 		Batches: []int{1, 2, 4, 8, 16, 32, 64, 128, 256}, BatchT: 64,
-		Timing:     TimingOptions{Warmup: 1, Repeats: 5, MinRepeats: 3, MaxTime: 500 * time.Millisecond},
+		Timing:     TimingOptions{Warmup: 1, Repeats: 5, MinRepeats: 2, MaxTime: 500 * time.Millisecond},
 		Budget:     5 * time.Minute,
 		MaxRunTime: 1500 * time.Millisecond,
 	}
