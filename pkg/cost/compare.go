@@ -75,3 +75,12 @@ func ModelsNamed(names ...string) ([]Model, error) {
 	}
 	return out, nil
 }
+
+// BestGFLOPS is the throughput of a row's fastest run: its exact work over MinMS, in GFLOP/s.
+// On a shared machine it is the estimate least disturbed by other work (GFLOPS uses the median).
+func (r Row) BestGFLOPS() float64 {
+	if r.MinMS <= 0 {
+		return 0
+	}
+	return float64(r.Flops) / (r.MinMS * 1e6)
+}

@@ -99,3 +99,10 @@ func TestFullSweepConfig(t *testing.T) {
 	assert.Equal(t, fast.BatchT, full.BatchT)
 	assert.False(t, math.IsNaN(full.Budget.Seconds()))
 }
+
+func TestBestGFLOPS(t *testing.T) {
+	r := Row{Flops: 3e9, MedianMS: 2000, MinMS: 1500}
+	assert.Equal(t, 2.0, r.BestGFLOPS()) // 3 GFLOP in 1.5 s
+	assert.Equal(t, 1.5, r.GFLOPS())
+	assert.Zero(t, Row{Flops: 1}.BestGFLOPS())
+}
