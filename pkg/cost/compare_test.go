@@ -98,6 +98,20 @@ func TestFullSweepConfig(t *testing.T) {
 	assert.GreaterOrEqual(t, full.Timing.Repeats, fast.Timing.Repeats)
 	assert.Equal(t, fast.BatchT, full.BatchT)
 	assert.False(t, math.IsNaN(full.Budget.Seconds()))
+	// MaxNodes leaves out the LSTM's and the GRU's forward + backward graphs at T = 4096, and
+	// keeps the RNN's and every forward graph, as EstimateNodes predicts their sizes.
+	b := testBackend(t)
+	s := Shape{B: 32, T: 4096, D: 8, H: 64}
+	for _, c := range []struct {
+		model string
+		pass  Pass
+		kept  bool
+	}{{"lstm", FwdBwd, false}, {"gru", FwdBwd, false}, {"rnn", FwdBwd, true}, {"lstm", Fwd, true}, {"gru", Fwd, true}} {
+		m, _ := ModelByName(c.model)
+		n, err := EstimateNodes(b, m, c.pass, s)
+		require.NoError(t, err)
+		assert.Equal(t, c.kept, n <= float64(full.MaxNodes), "%s %s: %.0f nodes", c.model, c.pass, n)
+	}
 }
 
 func TestBestGFLOPS(t *testing.T) {
