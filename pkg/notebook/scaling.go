@@ -78,11 +78,23 @@ func ExploreLengths(l cost.LengthScaling, formula string, depth func(T int) int)
 	Explore("T", Labels("T = %d", Ts), 0, func(i int) string { return lengthFrame(l, i, formula, depth) })
 }
 
-// BatchLines is one line per row of a batch sweep: median time of a batch and throughput.
+// BatchLines is one line per row of a batch sweep (rows at increasing B): median time of a
+// batch and throughput; then, with two rows or more, how much throughput grew from the first
+// batch size to the last and over the last step, and which batch was the fastest.
 func BatchLines(rows []cost.Row) string {
 	var sb strings.Builder
-	for _, r := range rows {
+	fastest := 0
+	for i, r := range rows {
 		sb.WriteString(Sprintf("B = %4d: batch takes %8.2f ms → %8.0f sequences/s\n", r.B, r.MedianMS, r.Throughput()))
+		if r.MedianMS < rows[fastest].MedianMS {
+			fastest = i
+		}
+	}
+	if n := len(rows); n >= 2 {
+		first, prev, last := rows[0], rows[n-2], rows[n-1]
+		sb.WriteString(Sprintf("throughput × %.1f from B = %d to B = %d, × %.2f over the last step (B = %d → %d); fastest batch: B = %d, %.2f ms\n",
+			last.Throughput()/first.Throughput(), first.B, last.B, last.Throughput()/prev.Throughput(), prev.B, last.B,
+			rows[fastest].B, rows[fastest].MedianMS))
 	}
 	return sb.String()
 }

@@ -52,8 +52,17 @@ func TestLengthLinesAndFigure(t *testing.T) {
 func TestBatchLinesAndFigures(t *testing.T) {
 	rows := []cost.Row{{B: 1, MedianMS: 2}, {B: 4, MedianMS: 4}}
 	if got := BatchLines(rows); got != "B =    1: batch takes     2.00 ms →      500 sequences/s\n"+
-		"B =    4: batch takes     4.00 ms →     1000 sequences/s\n" {
+		"B =    4: batch takes     4.00 ms →     1000 sequences/s\n"+
+		"throughput × 2.0 from B = 1 to B = 4, × 2.00 over the last step (B = 1 → 4); fastest batch: B = 1, 2.00 ms\n" {
 		t.Errorf("BatchLines:\n%s", got)
+	}
+	// A small batch faster than a batch of one (as a CPU kernel can make it), and a flat end.
+	three := []cost.Row{{B: 1, MedianMS: 1}, {B: 4, MedianMS: 0.5}, {B: 8, MedianMS: 1}}
+	if got := BatchLines(three); !strings.HasSuffix(got, "throughput × 8.0 from B = 1 to B = 8, × 1.00 over the last step (B = 4 → 8); fastest batch: B = 4, 0.50 ms\n") {
+		t.Errorf("BatchLines, three rows:\n%s", got)
+	}
+	if got := BatchLines(rows[:1]); strings.Contains(got, "throughput ×") {
+		t.Errorf("one row has no summary: %q", got)
 	}
 	figs := BatchFigures(rows, "tanh RNN")
 	if len(figs) != 2 || figs[0].Series[0].Y[1] != 1000 || figs[1].Series[0].Y[1] != 4 || figs[0].Series[0].Name != "tanh RNN" {
